@@ -1,0 +1,203 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { Express } from 'express';
+import { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { Context, Services } from './context';
+import { UnauthenticatedError } from './errors';
+import { formatError } from './http/format-error';
+import { PlaygroundExample, playgroundRouter } from './http/playground';
+import type { Logger } from './logging';
+import { scrubPersonal } from './logging';
+import { createSchema } from './schema';
+import { ApiKeyService } from './services/auth/api-key.service';
+import { CompanyService } from './services/catalog/company.service';
+import { StoreService } from './services/catalog/store.service';
+import { IngestionService } from './services/ingestion/ingestion.service';
+import { createLoaders } from './services/loaders/create-loaders';
+import { ProfileService } from './services/profiles/profile.service';
+import { catalogOptions } from './tenancy/data-source-factory';
+import { QueryObserver } from './tenancy/query-observer';
+import { StoreRegistry } from './tenancy/store-registry';
+import { Tenancy } from './tenancy/tenancy';
+
+/** Largest request body accepted; a GraphQL document plus a full ingestion batch fit well inside. */
+export const MAX_BODY_BYTES = 1_000_000;
+
+export interface Gateway {
+  services: Services;
+  apollo: ApolloServer<Context>;
+  http: Express;
+  /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
+  contextFor(secret: string | null): Promise<Context>;
+  listen(port: number): Promise<Server>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  demoKey?: () => string | null;
+  examples?: () => Promise<PlaygroundExample[]>;
+}
+
+/** Opens the catalog (migrating it), wires services, and prepares the HTTP app. */
+export async function createGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const observer = new QueryObserver();
+  if (config.engine === 'mysql' && config.mysql) await ensureCatalogDatabase(config, observer, log);
+  const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
+  await catalog.initialize();
+  await catalog.runMigrations({ transaction: 'each' });
+  const registry = new StoreRegistry(config, observer, log);
+  const tenancy = new Tenancy(catalog, registry);
+  const services: Services = {
+    config,
+    log,
+    observer,
+    tenancy,
+    apiKeys: new ApiKeyService(catalog),
+    companies: new CompanyService(tenancy),
+    stores: new StoreService(config, tenancy, observer, log),
+    profiles: new ProfileService(tenancy),
+    ingestion: new IngestionService(tenancy),
+  };
+  if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
+
+  const contextFor = async (secret: string | null, requestId = randomUUID()): Promise<Context> => {
+    const principal = await services.apiKeys.authenticate(secret);
+    if (!principal) throw new UnauthenticatedError();
+    return { requestId, principal, services, loaders: createLoaders(tenancy, { principal }), log: log.child({ requestId, apiKeyId: principal.apiKeyId }) };
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema: await createSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    plugins: [requestLogging(log)],
+  });
+  await apollo.start();
+
+  const http = express();
+  http.disable('x-powered-by');
+  http.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  http.get('/readyz', async (_req, res) => {
+    try {
+      await withTimeout(catalog.query('SELECT 1'), 2000);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  http.use(
+    playgroundRouter({
+      demoKey: options.demoKey ?? (() => null),
+      examples: options.examples ?? (async () => []),
+    }),
+  );
+  http.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = randomUUID();
+        req.res?.setHeader('x-request-id', requestId);
+        return contextFor(bearer(req.headers.authorization), requestId);
+      },
+    }),
+  );
+  // Malformed JSON and oversized bodies are the client's fault: a 4xx with a coded error.
+  http.use((err: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err: scrubPersonal(String(err)) }, 'unhandled HTTP error');
+    res.status(status).json({
+      errors: [{ message: status === 413 ? 'Request body too large' : status === 500 ? 'Internal server error' : 'Malformed request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
+  });
+
+  let server: Server | null = null;
+  return {
+    services,
+    apollo,
+    http,
+    contextFor: (secret) => contextFor(secret),
+    listen: (port) =>
+      new Promise((resolve) => {
+        server = http.listen(port, '0.0.0.0', () => resolve(server!));
+      }),
+    stop: async () => {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await apollo.stop();
+      await registry.closeAll();
+      await catalog.destroy();
+    },
+  };
+}
+
+function bearer(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m ? m[1] : null;
+}
+
+async function ensureCatalogDatabase(config: Config, observer: QueryObserver, log: Logger): Promise<void> {
+  const m = config.mysql!;
+  const admin = new DataSource({
+    type: 'mysql',
+    host: m.host,
+    port: m.port,
+    username: m.user,
+    password: m.password,
+    connectTimeout: config.dbConnectTimeoutMs,
+    logger: observer.loggerFor('catalog', log),
+    logging: ['error'],
+  });
+  await admin.initialize();
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${m.catalogDatabase}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+/** One structured line per request; unexpected errors logged in full (scrubbed) under the request ID. */
+function requestLogging(log: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      const reqLog = contextValue.log ?? log;
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const e of errors) {
+            const code = e.extensions?.code;
+            if (!code || code === 'INTERNAL_SERVER_ERROR') {
+              const original = e.originalError ?? e;
+              reqLog.error({ err: scrubPersonal(original.stack ?? String(original)), path: e.path?.join('.') }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ response, operationName, errors }) {
+          if (response.body.kind === 'single') {
+            for (const err of response.body.singleResult.errors ?? []) {
+              if (err.extensions?.code === 'INTERNAL_SERVER_ERROR') (err.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+          reqLog.info({ operation: operationName ?? null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, validated, and passed down explicitly.
+ * A wrong value stops the process with a message naming the variable.
+ */
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:port[/catalog] URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  BOOTSTRAP_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEED_DEMO: boolish.optional(),
+  SUBJECT_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MAX_OPEN_STORES: z.coerce.number().int().min(1).max(10000).default(100),
+  STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Engine = 'sqlite' | 'mysql';
+
+export interface MysqlServer {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface Config {
+  port: number;
+  engine: Engine;
+  dataDir: string;
+  /** MySQL only: where the catalog lives and the server new stores are created on. */
+  mysql?: MysqlServer & { catalogDatabase: string };
+  bootstrapAdminKey?: string;
+  seedDemo: boolean;
+  subjectHashSecret: string;
+  maxOpenStores: number;
+  storePoolSize: number;
+  catalogPoolSize: number;
+  dbConnectTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function parseMysqlUrl(url: string): MysqlServer & { catalogDatabase: string } {
+  const u = new URL(url);
+  const catalogDatabase = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'privacy_gateway';
+  if (!/^[A-Za-z0-9_]{1,40}$/.test(catalogDatabase)) {
+    throw new ConfigError('DATABASE_URL: the database name must be 1-40 letters, digits or underscores');
+  }
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    catalogDatabase,
+  };
+}
+
+/** Embedded mode keeps a generated secret beside the data, so hashes survive restarts. */
+function embeddedSecret(dataDir: string): string {
+  const file = join(dataDir, 'subject-hash.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const engine: Engine = e.DATABASE_URL ? 'mysql' : 'sqlite';
+  if (engine === 'mysql' && !e.SUBJECT_HASH_SECRET) {
+    throw new ConfigError('Invalid configuration: SUBJECT_HASH_SECRET is required with DATABASE_URL (MySQL mode)');
+  }
+  return {
+    port: e.PORT,
+    engine,
+    dataDir,
+    mysql: e.DATABASE_URL ? parseMysqlUrl(e.DATABASE_URL) : undefined,
+    bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
+    seedDemo: e.SEED_DEMO ?? engine === 'sqlite',
+    subjectHashSecret: e.SUBJECT_HASH_SECRET ?? embeddedSecret(dataDir),
+    maxOpenStores: e.MAX_OPEN_STORES,
+    storePoolSize: e.STORE_POOL_SIZE,
+    catalogPoolSize: e.CATALOG_POOL_SIZE,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

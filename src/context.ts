@@ -1,0 +1,33 @@
+import type { Config } from './config';
+import type { Logger } from './logging';
+import type { Principal } from './services/auth/principal';
+import type { ApiKeyService } from './services/auth/api-key.service';
+import type { CompanyService } from './services/catalog/company.service';
+import type { StoreService } from './services/catalog/store.service';
+import type { IngestionService } from './services/ingestion/ingestion.service';
+import type { Loaders } from './services/loaders/create-loaders';
+import type { ProfileService } from './services/profiles/profile.service';
+import type { QueryObserver } from './tenancy/query-observer';
+import type { Tenancy } from './tenancy/tenancy';
+
+/** Everything built once per process and shared by requests. Holds no per-request state. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  observer: QueryObserver;
+  tenancy: Tenancy;
+  apiKeys: ApiKeyService;
+  companies: CompanyService;
+  stores: StoreService;
+  profiles: ProfileService;
+  ingestion: IngestionService;
+}
+
+/** The one typed request context, built by the Apollo context function and nowhere else. */
+export interface Context {
+  requestId: string;
+  principal: Principal | null;
+  services: Services;
+  loaders: Loaders;
+  log: Logger;
+}

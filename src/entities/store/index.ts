@@ -1,0 +1,18 @@
+import { CustomerEntity } from './customer.entity';
+import { OrderLineEntity } from './order-line.entity';
+import { OrderEntity } from './order.entity';
+import { ProductEntity } from './product.entity';
+import { VisitEventEntity } from './visit-event.entity';
+import { VisitorEntity } from './visitor.entity';
+
+export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, VisitEventEntity, VisitorEntity };
+
+/** Every entity of a store database. None refers to the catalog. */
+export const STORE_ENTITIES = [
+  CustomerEntity,
+  VisitorEntity,
+  VisitEventEntity,
+  OrderEntity,
+  OrderLineEntity,
+  ProductEntity,
+];

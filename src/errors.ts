@@ -1,0 +1,59 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The gateway's whole error vocabulary. Each class carries a stable `extensions.code`;
+ * anything thrown that is not one of these (or a GraphQL parse/validation error) is
+ * masked as INTERNAL_SERVER_ERROR by `formatError`.
+ */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
+
+abstract class CodedError extends GraphQLError {
+  protected constructor(message: string, code: ErrorCode, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+}
+
+export class NotFoundError extends CodedError {
+  constructor(what = 'Resource') {
+    super(`${what} not found`, 'NOT_FOUND');
+  }
+}
+
+export class ForbiddenError extends CodedError {
+  constructor(message = 'This API key lacks the scope needed for this field or operation') {
+    super(message, 'FORBIDDEN');
+  }
+}
+
+export class UnauthenticatedError extends CodedError {
+  constructor(message = 'A valid API key is required: send "Authorization: Bearer <key>"') {
+    // `http` is read by Apollo for the status code and stripped from the response.
+    super(message, 'UNAUTHENTICATED', { http: { status: 401 } });
+  }
+}
+
+export class BadUserInputError extends CodedError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'BAD_USER_INPUT', extra);
+  }
+}
+
+export class RateLimitedError extends CodedError {
+  constructor(retryAfterSeconds: number) {
+    super('Too many requests for this API key; retry later', 'RATE_LIMITED', { retryAfterSeconds, http: { status: 429 } });
+  }
+}
+
+export class ServiceUnavailableError extends CodedError {
+  constructor(message = 'A database needed for this request is unavailable; retry later') {
+    super(message, 'SERVICE_UNAVAILABLE');
+  }
+}
+
+export const isCodedError = (e: unknown): e is CodedError => e instanceof CodedError;

@@ -1,0 +1,62 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { isCodedError } from '../errors';
+
+/** Codes produced by GraphQL and Apollo themselves, whose messages name no data and no internals. */
+const PROTOCOL_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/** Driver error codes that mean "the database is not there right now", not "a bug". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'POOL_CLOSED',
+  'SQLITE_BUSY',
+]);
+
+export const INTERNAL_MESSAGE = 'Internal server error';
+
+function driverCode(e: unknown): string | undefined {
+  if (e && typeof e === 'object') {
+    const o = e as { code?: unknown; driverError?: unknown };
+    if (typeof o.code === 'string') return o.code;
+    if (o.driverError) return driverCode(o.driverError);
+  }
+  return undefined;
+}
+
+/**
+ * Every error leaving the gateway passes here, whatever NODE_ENV says: our coded errors and
+ * GraphQL's own pass with their code; a database outage becomes SERVICE_UNAVAILABLE; anything
+ * else becomes INTERNAL_SERVER_ERROR with a generic message (the full error is logged, under
+ * the request ID, by the logging plugin). No stack, SQL or value ever reaches the client.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (isCodedError(original)) {
+    const { http: _http, ...extensions } = original.extensions as Record<string, unknown>;
+    return { ...base, message: original.message, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (code === 'UNAUTHORIZED') return { ...base, message: formatted.message, extensions: { code: 'FORBIDDEN' } };
+  if (typeof code === 'string' && PROTOCOL_CODES.has(code) && original instanceof GraphQLError) {
+    return { ...base, message: formatted.message, extensions: { code } };
+  }
+  const dc = driverCode(original);
+  if (dc && UNAVAILABLE_CODES.has(dc)) {
+    return { ...base, message: 'A database needed for this request is unavailable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
+  return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import express, { Router } from 'express';
+
+/** Static files of the playground, all served from the gateway's own origin. */
+const ASSETS: Record<string, { module: string; file: string; type: string }> = {
+  'graphiql.min.js': { module: 'graphiql/package.json', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.min.css': { module: 'graphiql/package.json', file: 'graphiql.min.css', type: 'text/css' },
+  'react.production.min.js': { module: 'react/package.json', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.production.min.js': { module: 'react-dom/package.json', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+};
+const PUBLIC_DIR = join(__dirname, '..', '..', 'public', 'playground');
+
+/** Only our own origin; GraphiQL's fonts are inlined as data: URLs and it sets inline styles. */
+export const PLAYGROUND_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface PlaygroundExample {
+  title: string;
+  query: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface PlaygroundOptions {
+  /** Pre-filled in the header editor; only in demo mode. */
+  demoKey: () => string | null;
+  examples: () => Promise<PlaygroundExample[]>;
+}
+
+const escapeJsonForHtml = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+function page(config: unknown): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Privacy gateway · playground</title>
+<link rel="stylesheet" href="/playground/graphiql.min.css">
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+<div id="graphiql">Loading the playground…</div>
+<script id="playground-config" type="application/json">${escapeJsonForHtml(config)}</script>
+<script src="/playground/react.production.min.js"></script>
+<script src="/playground/react-dom.production.min.js"></script>
+<script src="/playground/graphiql.min.js"></script>
+<script src="/playground/init.js"></script>
+</body>
+</html>`;
+}
+
+/** A browser asking for HTML (and not sending a GET query) gets the playground page. */
+export function wantsPlayground(req: express.Request): boolean {
+  return req.method === 'GET' && !req.query.query && (req.headers.accept ?? '').includes('text/html');
+}
+
+export function playgroundRouter(options: PlaygroundOptions): Router {
+  const router = Router();
+  const cache = new Map<string, Buffer>();
+  router.get('/playground/:file', (req, res, next) => {
+    const name = req.params.file;
+    const local = name === 'init.js';
+    const asset = ASSETS[name];
+    if (!asset && !local) return next();
+    let body = cache.get(name);
+    if (!body) {
+      body = local ? readFileSync(join(PUBLIC_DIR, name)) : readFileSync(join(dirname(require.resolve(asset.module)), asset.file));
+      cache.set(name, body);
+    }
+    res.setHeader('Content-Type', `${local ? 'text/javascript' : asset.type}; charset=utf-8`);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.send(body);
+  });
+  router.get('/graphql', async (req, res, next) => {
+    if (!wantsPlayground(req)) return next();
+    try {
+      const config = { endpoint: '/graphql', demoKey: options.demoKey(), examples: await options.examples() };
+      res.setHeader('Content-Security-Policy', PLAYGROUND_CSP);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.type('html').send(page(config));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

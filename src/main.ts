@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { createGateway } from './app';
+import { ConfigError, loadConfig } from './config';
+import { playgroundExamples } from './http/playground-examples';
+import { createLogger } from './logging';
+import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
+import { StoreEntity } from './entities/catalog';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const demoMode = config.engine === 'sqlite' && config.seedDemo;
+  const demoKey = () => (demoMode ? readDemoKey(config.dataDir) : null);
+  const gateway = await createGateway(config, log, {
+    demoKey,
+    examples: async () => {
+      if (!demoKey()) return playgroundExamples(null, null);
+      const first = await gateway.services.tenancy.catalog.getRepository(StoreEntity).find({ order: { createdAt: 'ASC' }, take: 1 });
+      return playgroundExamples(first[0]?.id ?? null, 'anna.jensen@example.dk');
+    },
+  });
+  if (demoMode) {
+    const started = Date.now();
+    const seeded = await seedDemo(gateway.services);
+    if (seeded) log.info({ ms: Date.now() - started, stores: seeded.storeIds.length }, 'demo data created');
+  }
+  const server = await gateway.listen(config.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const key = demoKey();
+  // Printed for the person at the terminal, not as a log line: a key belongs on the screen only.
+  process.stdout.write(
+    `\nPrivacy gateway listening on http://localhost:${port}/graphql (engine: ${config.engine})\n` +
+      (key ? `Playground: open http://localhost:${port}/graphql in a browser; the demo key is pre-filled.\nDemo API key: ${key}\n\n` : '\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('The gateway could not start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

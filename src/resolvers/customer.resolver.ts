@@ -1,0 +1,73 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Scope } from '../services/auth/scope';
+import { pageRequest } from '../services/pagination/cursor';
+import { toConnection } from '../services/pagination/connection';
+import { Crm, Customer, CustomerConnection, Preferences } from './types/customer.type';
+import { toCustomer, toOrder, toVisitor } from './types/mappers';
+import { OrderConnection } from './types/order.type';
+import { PageArgs } from './types/page.args';
+import { Visitor } from './types/visitor.type';
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Authorized(Scope.PROFILES_READ)
+  @Query(() => Customer, { nullable: true, description: 'A profile by customer ID or e-mail address (S2); null when the store has no such customer.' })
+  async customer(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('idOrEmail', { description: 'A customer ID or an e-mail address (matched exactly after trimming and lower-casing).' }) idOrEmail: string,
+  ): Promise<Customer | null> {
+    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail);
+    return c ? toCustomer(storeId, c) : null;
+  }
+
+  @Authorized(Scope.PROFILES_READ)
+  @Query(() => CustomerConnection, { description: 'A store\'s customers, by ID.' })
+  async customers(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Args() { first, after }: PageArgs,
+  ): Promise<CustomerConnection> {
+    const conn = await ctx.services.profiles.customers(ctx, storeId, pageRequest(first, after, false));
+    return CustomerConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toCustomer(storeId, e.node) })) });
+  }
+
+  @Authorized(Scope.PERSONAL_DATA_READ)
+  @FieldResolver(() => String, { nullable: true, description: 'E-mail address, if the store collects them. Personal: needs PERSONAL_DATA_READ.' })
+  email(@Root() c: Customer): string | null {
+    return c.emailValue;
+  }
+
+  @Authorized(Scope.PERSONAL_DATA_READ)
+  @FieldResolver(() => String, { nullable: true, description: 'Name. Personal: needs PERSONAL_DATA_READ.' })
+  name(@Root() c: Customer): string | null {
+    return c.nameValue;
+  }
+
+  @Authorized(Scope.PERSONAL_DATA_READ)
+  @FieldResolver(() => Crm, { nullable: true, description: 'CRM attributes. Personal: needs PERSONAL_DATA_READ.' })
+  crm(@Root() c: Customer): Crm {
+    return Object.assign(new Crm(), c.crmValue);
+  }
+
+  @FieldResolver(() => OrderConnection, { description: 'The customer\'s orders, newest first.' })
+  async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<OrderConnection> {
+    const page = pageRequest(first, after, true);
+    const loaders = ctx.loaders.store(c.storeId);
+    const rows = await loaders.ordersByCustomer.load({ parentId: c.id, page });
+    return OrderConnection.from(
+      toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByCustomer.load(c.id)),
+    );
+  }
+
+  @FieldResolver(() => [Visitor], { description: 'Visitor IDs linked to the customer, most recently seen first.' })
+  async visitors(@Root() c: Customer, @Ctx() ctx: Context): Promise<Visitor[]> {
+    return (await ctx.loaders.store(c.storeId).visitorsByCustomer.load(c.id)).map((v) => toVisitor(c.storeId, v));
+  }
+
+  @FieldResolver(() => Preferences, { description: 'Purchase preferences derived from clicks and purchases.' })
+  async preferences(@Root() c: Customer, @Ctx() ctx: Context): Promise<Preferences> {
+    return ctx.loaders.store(c.storeId).preferencesByCustomer.load(c.id);
+  }
+}

@@ -1,0 +1,40 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { Scope } from '../services/auth/scope';
+import { MAX_BATCH_SIZE } from '../services/ingestion/ingestion-schemas';
+import { CustomerInput, EventInput, IngestPayload, OrderInput } from './types/ingestion.inputs';
+
+const batchNote = `Validated whole and written in one transaction; at most ${MAX_BATCH_SIZE} records.`;
+
+@Resolver()
+export class IngestionResolver {
+  @Authorized(Scope.INGEST)
+  @Mutation(() => IngestPayload, { description: `Creates or updates customers. ${batchNote}` })
+  async upsertCustomers(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('customers', () => [CustomerInput], { description: 'The batch.' }) customers: CustomerInput[],
+  ): Promise<IngestPayload> {
+    return ctx.services.ingestion.upsertCustomers(ctx, storeId, customers);
+  }
+
+  @Authorized(Scope.INGEST)
+  @Mutation(() => IngestPayload, { description: `Records visit events. ${batchNote}` })
+  async trackEvents(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('events', () => [EventInput], { description: 'The batch.' }) events: EventInput[],
+  ): Promise<IngestPayload> {
+    return ctx.services.ingestion.trackEvents(ctx, storeId, events);
+  }
+
+  @Authorized(Scope.INGEST)
+  @Mutation(() => IngestPayload, { description: `Creates or replaces orders. ${batchNote}` })
+  async upsertOrders(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('orders', () => [OrderInput], { description: 'The batch.' }) orders: OrderInput[],
+  ): Promise<IngestPayload> {
+    return ctx.services.ingestion.upsertOrders(ctx, storeId, orders);
+  }
+}

@@ -1,0 +1,40 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Scope } from '../services/auth/scope';
+import { pageRequest } from '../services/pagination/cursor';
+import { Customer } from './types/customer.type';
+import { toCustomer, toOrder, toOrderLine } from './types/mappers';
+import { Order, OrderConnection, OrderLine } from './types/order.type';
+import { PageArgs } from './types/page.args';
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @Authorized(Scope.PROFILES_READ)
+  @Query(() => OrderConnection, { description: 'A store\'s orders, newest first.' })
+  async orders(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Args() { first, after }: PageArgs,
+  ): Promise<OrderConnection> {
+    const conn = await ctx.services.profiles.orders(ctx, storeId, pageRequest(first, after, true));
+    return OrderConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toOrder(storeId, e.node) })) });
+  }
+
+  @Authorized(Scope.PERSONAL_DATA_READ)
+  @FieldResolver(() => String, { nullable: true, description: 'The e-mail the order was placed with, if collected. Personal: needs PERSONAL_DATA_READ.' })
+  email(@Root() o: Order): string | null {
+    return o.emailValue;
+  }
+
+  @FieldResolver(() => Customer, { nullable: true, description: 'The buyer\'s profile; null for guest or anonymized orders.' })
+  async customer(@Root() o: Order, @Ctx() ctx: Context): Promise<Customer | null> {
+    if (!o.customerId) return null;
+    const c = await ctx.loaders.store(o.storeId).customerById.load(o.customerId);
+    return c ? toCustomer(o.storeId, c) : null;
+  }
+
+  @FieldResolver(() => [OrderLine], { description: 'What was bought.' })
+  async lines(@Root() o: Order, @Ctx() ctx: Context): Promise<OrderLine[]> {
+    return (await ctx.loaders.store(o.storeId).linesByOrder.load(o.id)).map(toOrderLine);
+  }
+}

@@ -1,0 +1,49 @@
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { Scope } from '../services/auth/scope';
+import { KNOWN_PRODUCTS } from '../services/catalog/store.service';
+import { toStore } from './types/mappers';
+import { Store } from './types/store.type';
+
+@InputType({ description: 'Store settings to set; omitted fields keep their value.' })
+export class StoreSettingsInput {
+  @Field(() => Boolean, { nullable: true, description: 'Collect e-mail addresses (off by default).' })
+  collectEmails?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: `Platform products the store uses: ${KNOWN_PRODUCTS.join(', ')}.` })
+  products?: string[] | null;
+}
+
+@Resolver(() => Store)
+export class StoreResolver {
+  @Query(() => Store, { description: 'One store the key reaches.' })
+  async store(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The store\'s ID.' }) id: string): Promise<Store> {
+    return toStore(await ctx.services.tenancy.store(ctx, id));
+  }
+
+  @Query(() => [Store], { description: 'Every store the key reaches.' })
+  async stores(@Ctx() ctx: Context): Promise<Store[]> {
+    return (await ctx.services.tenancy.reachableStores(ctx, ctx.principal?.companyId ?? undefined)).map(toStore);
+  }
+
+  @Authorized(Scope.SETTINGS_WRITE)
+  @Mutation(() => Store, { description: 'Creates a store, with a database of its own, in a company the key reaches.' })
+  async createStore(
+    @Ctx() ctx: Context,
+    @Arg('companyId', () => ID, { description: 'The owning company.' }) companyId: string,
+    @Arg('name', { description: 'The store\'s name.' }) name: string,
+    @Arg('settings', () => StoreSettingsInput, { nullable: true, description: 'Initial settings.' }) settings?: StoreSettingsInput | null,
+  ): Promise<Store> {
+    return toStore(await ctx.services.stores.create(ctx, companyId, name, settings));
+  }
+
+  @Authorized(Scope.SETTINGS_WRITE)
+  @Mutation(() => Store, { description: 'Changes a store\'s collection settings.' })
+  async updateStoreSettings(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('settings', () => StoreSettingsInput, { description: 'Settings to change.' }) settings: StoreSettingsInput,
+  ): Promise<Store> {
+    return toStore(await ctx.services.stores.updateSettings(ctx, storeId, settings));
+  }
+}

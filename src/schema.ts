@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { authChecker } from './resolvers/auth-checker';
+import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { CompanyResolver } from './resolvers/company.resolver';
+import { CustomerResolver } from './resolvers/customer.resolver';
+import { IngestionResolver } from './resolvers/ingestion.resolver';
+import { OrderResolver } from './resolvers/order.resolver';
+import { StoreResolver } from './resolvers/store.resolver';
+import { ViewerResolver } from './resolvers/viewer.resolver';
+import { VisitorResolver } from './resolvers/visitor.resolver';
+import { DateTimeScalar } from './resolvers/types/scalars';
+
+export const RESOLVERS = [
+  ViewerResolver,
+  CompanyResolver,
+  StoreResolver,
+  CustomerResolver,
+  OrderResolver,
+  VisitorResolver,
+  IngestionResolver,
+  ApiKeyResolver,
+] as const;
+
+/** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    // Input rules live in the services (zod), where the error can name the record without echoing values.
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  });
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, IsNull } from 'typeorm';
+import { ApiKeyEntity, StoreEntity } from '../../entities/catalog';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors';
+import { ALL_SCOPES, Scope } from './scope';
+import { Principal, reachesCompany } from './principal';
+import { hashSecret, newSecret, sameHash } from './secrets';
+
+export const BOOTSTRAP_KEY_ID = 'bootstrap';
+/** lastUsedAt is refreshed at most this often, so reads do not each cost a catalog write. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface CreatedKey {
+  key: ApiKeyEntity;
+  secret: string;
+}
+
+export class ApiKeyService {
+  constructor(private readonly catalog: DataSource) {}
+
+  /** Resolves a bearer secret to a principal, or null for a missing, unknown or revoked key. */
+  async authenticate(secret: string | null): Promise<Principal | null> {
+    if (!secret) return null;
+    const hash = hashSecret(secret);
+    const key = await this.catalog.getRepository(ApiKeyEntity).findOneBy({ secretHash: hash });
+    if (!key || key.revokedAt || !sameHash(key.secretHash, hash)) return null;
+    const now = Date.now();
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.catalog.getRepository(ApiKeyEntity).update({ id: key.id }, { lastUsedAt: new Date(now) });
+    }
+    return toPrincipal(key);
+  }
+
+  /** Makes sure the operator key named by BOOTSTRAP_ADMIN_KEY exists with exactly that secret. */
+  async ensureBootstrapKey(secret: string): Promise<void> {
+    const repo = this.catalog.getRepository(ApiKeyEntity);
+    await repo.save({
+      id: BOOTSTRAP_KEY_ID,
+      companyId: null,
+      storeIds: null,
+      scopes: ALL_SCOPES,
+      operator: true,
+      secretHash: hashSecret(secret),
+      createdByKeyId: null,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+  }
+
+  /**
+   * Creates a key for a company. It can never grant more than the caller holds: no scope the
+   * caller lacks, no store outside the caller's reach.
+   */
+  async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[]): Promise<CreatedKey> {
+    if (!reachesCompany(caller, companyId)) throw new NotFoundError('Company');
+    const missing = scopes.filter((s) => !caller.scopes.has(s));
+    if (missing.length) throw new ForbiddenError(`A key cannot grant scopes it does not hold: ${missing.join(', ')}`);
+    if (scopes.length === 0) throw new BadUserInputError('A key needs at least one scope');
+    const uniqueStores = storeIds ? [...new Set(storeIds)] : null;
+    if (uniqueStores) {
+      const stores = uniqueStores.length
+        ? await this.catalog.getRepository(StoreEntity).findBy({ id: In(uniqueStores), companyId })
+        : [];
+      const outside = uniqueStores.filter((id) => !stores.some((s) => s.id === id) || (caller.storeIds && !caller.storeIds.has(id)));
+      if (outside.length) throw new NotFoundError('Store');
+      if (uniqueStores.length === 0) throw new BadUserInputError('`storeIds`, when given, must name at least one store');
+    } else if (caller.storeIds) {
+      throw new ForbiddenError('A key narrowed to some stores can only create keys narrowed to those stores');
+    }
+    const secret = newSecret();
+    const key = await this.catalog.getRepository(ApiKeyEntity).save({
+      id: randomUUID(),
+      companyId,
+      storeIds: uniqueStores,
+      scopes: [...new Set(scopes)],
+      operator: false,
+      secretHash: hashSecret(secret),
+      createdByKeyId: caller.apiKeyId,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return { key, secret };
+  }
+
+  async list(caller: Principal, companyId: string | null): Promise<ApiKeyEntity[]> {
+    const where = caller.operator
+      ? companyId
+        ? { companyId }
+        : {}
+      : { companyId: caller.companyId ?? IsNull() };
+    return this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
+  }
+
+  async revoke(caller: Principal, id: string): Promise<ApiKeyEntity> {
+    const repo = this.catalog.getRepository(ApiKeyEntity);
+    const key = await repo.findOneBy({ id });
+    if (!key || (key.companyId ? !reachesCompany(caller, key.companyId) : !caller.operator)) throw new NotFoundError('API key');
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await repo.update({ id }, { revokedAt: key.revokedAt });
+    }
+    return key;
+  }
+}
+
+export function toPrincipal(key: ApiKeyEntity): Principal {
+  return {
+    apiKeyId: key.id,
+    companyId: key.companyId,
+    storeIds: key.storeIds ? new Set(key.storeIds) : null,
+    scopes: new Set(key.scopes.filter((s): s is Scope => (ALL_SCOPES as string[]).includes(s))),
+    operator: key.operator,
+  };
+}

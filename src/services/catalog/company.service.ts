@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { CompanyEntity } from '../../entities/catalog';
+import { BadUserInputError, NotFoundError } from '../../errors';
+import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { reachesCompany } from '../auth/principal';
+
+export class CompanyService {
+  constructor(private readonly tenancy: Tenancy) {}
+
+  async create(ctx: TenancyContext, name: string): Promise<CompanyEntity> {
+    this.tenancy.principal(ctx);
+    const clean = name.trim();
+    if (!clean || clean.length > 200) throw new BadUserInputError('`name` must be 1-200 characters');
+    return this.tenancy.catalog.getRepository(CompanyEntity).save({ id: randomUUID(), name: clean, createdAt: new Date() });
+  }
+
+  /** The caller's own company, or for an operator key the one it names. */
+  async get(ctx: TenancyContext, id?: string | null): Promise<CompanyEntity> {
+    const p = this.tenancy.principal(ctx);
+    const wanted = id ?? p.companyId;
+    if (!wanted) throw new BadUserInputError('An operator key must name the company: `company(id: …)`');
+    if (!reachesCompany(p, wanted)) throw new NotFoundError('Company');
+    const company = await this.tenancy.catalog.getRepository(CompanyEntity).findOneBy({ id: wanted });
+    if (!company) throw new NotFoundError('Company');
+    return company;
+  }
+}

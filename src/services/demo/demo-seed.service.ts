@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Services } from '../../context';
+import { ApiKeyEntity, CompanyEntity, StoreEntity } from '../../entities/catalog';
+import { ProductEntity } from '../../entities/store';
+import { createLoaders } from '../loaders/create-loaders';
+import { ALL_SCOPES } from '../auth/scope';
+import type { Principal } from '../auth/principal';
+import { hashSecret, newSecret } from '../auth/secrets';
+import { CATALOGUE, CITIES, FIRST_NAMES, LAST_NAMES, mulberry32 } from './demo-data';
+
+export const DEMO_CUSTOMERS_PER_STORE = 300;
+const DAY = 86_400_000;
+
+/** Where the demo key is kept in embedded mode, so it can be printed (and pre-filled) on every start. */
+export const demoKeyFile = (dataDir: string) => join(dataDir, 'demo-key.txt');
+
+export function readDemoKey(dataDir: string): string | null {
+  const f = demoKeyFile(dataDir);
+  return existsSync(f) ? readFileSync(f, 'utf8').trim() || null : null;
+}
+
+/**
+ * On an empty embedded catalog: a demo company with two stores, a few hundred customers
+ * each with visits, clicks and orders, and an all-scope key for it. Deterministic.
+ */
+export async function seedDemo(services: Services, now = new Date()): Promise<{ key: string; storeIds: string[] } | null> {
+  const catalog = services.tenancy.catalog;
+  if ((await catalog.getRepository(CompanyEntity).count()) > 0) return null;
+  const seeder: Principal = { apiKeyId: 'demo-seed', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+  const ctx = { principal: seeder, loaders: createLoaders(services.tenancy, { principal: seeder }) };
+  const company = await services.companies.create(ctx, 'Nordic Outdoor ApS');
+  const stores: StoreEntity[] = [];
+  for (const [i, name] of ['Nordic Outdoor DK', 'Nordic Outdoor SE'].entries()) {
+    const store = await services.stores.create(ctx, company.id, name, { collectEmails: true, products: i === 0 ? ['recommendations', 'search', 'email'] : ['recommendations', 'search'] });
+    stores.push(store);
+    await fillStore(services, ctx, store, i + 1, now);
+  }
+  const secret = newSecret();
+  await catalog.getRepository(ApiKeyEntity).save({
+    id: randomUUID(), companyId: company.id, storeIds: null, scopes: ALL_SCOPES, operator: false,
+    secretHash: hashSecret(secret), createdByKeyId: null, createdAt: now, lastUsedAt: null, revokedAt: null,
+  });
+  writeFileSync(demoKeyFile(services.config.dataDir), secret + '\n', { mode: 0o600 });
+  return { key: secret, storeIds: stores.map((s) => s.id) };
+}
+
+async function fillStore(services: Services, ctx: Parameters<Services['ingestion']['upsertCustomers']>[0], store: StoreEntity, seed: number, now: Date) {
+  const rnd = mulberry32(seed * 7919);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  const products = CATALOGUE.flatMap((c, ci) => c.items.map((name, ii) => ({ id: `P${ci + 1}${String(ii + 1).padStart(2, '0')}`, name, category: c.category })));
+  const em = await services.tenancy.storeManager(ctx, store.id);
+  await em.save(ProductEntity, products);
+  const domain = seed === 1 ? 'example.dk' : 'example.se';
+  const customers = Array.from({ length: DEMO_CUSTOMERS_PER_STORE }, (_, i) => {
+    const first = pick(FIRST_NAMES);
+    const last = pick(LAST_NAMES);
+    return {
+      id: `C${seed}${String(i + 1).padStart(4, '0')}`,
+      // The first customer has a fixed address, so the README's first query works.
+      email: i === 0 ? `anna.jensen@${domain}` : `${first}.${last}${i}@${domain}`.toLowerCase(),
+      name: i === 0 ? 'Anna Jensen' : `${first} ${last}`,
+      age: 18 + Math.floor(rnd() * 60),
+      gender: rnd() < 0.5 ? 'female' : 'male',
+      city: pick(CITIES),
+      attributes: { loyaltyTier: pick(['bronze', 'silver', 'gold']) },
+    };
+  });
+  await services.ingestion.upsertCustomers(ctx, store.id, customers);
+  const events: Record<string, unknown>[] = [];
+  const orders: Record<string, unknown>[] = [];
+  customers.forEach((c, i) => {
+    const visitorId = `V${seed}${String(i + 1).padStart(4, '0')}`;
+    const visits = 1 + Math.floor(rnd() * 6);
+    for (let v = 0; v < visits; v++) {
+      const start = now.getTime() - Math.floor(rnd() * 300) * DAY - Math.floor(rnd() * DAY);
+      const p = pick(products);
+      events.push({ visitorId, customerId: c.id, email: c.email, type: 'PAGE_VIEW', url: `https://shop.${domain}/p/${p.id}`, productId: p.id, occurredAt: new Date(start), durationSeconds: 20 + Math.floor(rnd() * 240) });
+      events.push({ visitorId, customerId: c.id, type: 'CONTENT_VIEW', url: `https://shop.${domain}/p/${p.id}`, contentId: 'recs-similar', occurredAt: new Date(start + 5_000) });
+      if (rnd() < 0.6) {
+        const q = pick(products);
+        events.push({ visitorId, customerId: c.id, type: 'CLICK', url: `https://shop.${domain}/p/${q.id}`, productId: q.id, contentId: 'recs-similar', occurredAt: new Date(start + 20_000) });
+      }
+    }
+    const nOrders = i === 0 ? 3 : Math.floor(rnd() * 4);
+    for (let o = 0; o < nOrders; o++) {
+      const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ productId: pick(products).id, quantity: 1 + Math.floor(rnd() * 2), unitPrice: 49 + Math.floor(rnd() * 150) * 10 }));
+      orders.push({ id: `O${seed}${String(i + 1).padStart(4, '0')}${o}`, customerId: c.id, email: c.email, visitorId, createdAt: new Date(now.getTime() - Math.floor(rnd() * 360) * DAY), currency: seed === 1 ? 'DKK' : 'SEK', lines });
+    }
+  });
+  for (let i = 0; i < events.length; i += 1000) await services.ingestion.trackEvents(ctx, store.id, events.slice(i, i + 1000));
+  for (let i = 0; i < orders.length; i += 1000) await services.ingestion.upsertOrders(ctx, store.id, orders.slice(i, i + 1000));
+}

@@ -1,0 +1,139 @@
+import { EntityManager, In } from 'typeorm';
+import type { StoreEntity } from '../../entities/catalog';
+import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
+import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { customerRecord, eventRecord, orderRecord, parseBatch } from './ingestion-schemas';
+
+export interface IngestResult {
+  accepted: number;
+  suppressed: number;
+  emailsDropped: number;
+}
+
+/** Rows per INSERT statement: well under SQLite's bound-variable limit for every table. */
+const INSERT_CHUNK = 200;
+
+async function insertChunked<T extends object>(em: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await em.insert(entity, rows.slice(i, i + INSERT_CHUNK) as never);
+}
+
+/**
+ * Batch ingestion (S7). A batch is validated whole, then written in one transaction on the
+ * store's database: all of it or none of it. E-mails are kept only where the store has
+ * enabled e-mail collection; otherwise they are dropped before anything is written.
+ */
+export class IngestionService {
+  constructor(private readonly tenancy: Tenancy) {}
+
+  async upsertCustomers(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
+    const records = parseBatch('customers', customerRecord, input, (r) => r.id);
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      const existing = new Map((await em.findBy(CustomerEntity, { id: In(records.map((r) => r.id)) })).map((c) => [c.id, c]));
+      const now = new Date();
+      const rows = records.map((r) => {
+        const before = existing.get(r.id);
+        const email = this.keepEmail(store, r.email, result);
+        return Object.assign(new CustomerEntity(), {
+          id: r.id,
+          email: email === undefined ? (before?.email ?? null) : email,
+          name: pick(r.name, before?.name),
+          age: pick(r.age, before?.age),
+          gender: pick(r.gender, before?.gender),
+          city: pick(r.city, before?.city),
+          attributes: pick(r.attributes, before?.attributes),
+          createdAt: before?.createdAt ?? now,
+          updatedAt: now,
+        });
+      });
+      await em.save(CustomerEntity, rows, { chunk: INSERT_CHUNK, reload: false });
+      result.accepted = rows.length;
+    });
+    return result;
+  }
+
+  async trackEvents(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
+    const records = parseBatch('events', eventRecord, input);
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      const now = new Date();
+      const visitorIds = [...new Set(records.map((r) => r.visitorId))];
+      const visitors = new Map((await em.findBy(VisitorEntity, { id: In(visitorIds) })).map((v) => [v.id, v]));
+      const touched = new Set<string>();
+      const events = records.map((r) => {
+        const at = r.occurredAt ?? now;
+        const email = this.keepEmail(store, r.email, result);
+        let v = visitors.get(r.visitorId);
+        if (!v) {
+          v = Object.assign(new VisitorEntity(), { id: r.visitorId, customerId: null, email: null, firstSeenAt: at, lastSeenAt: at });
+          visitors.set(v.id, v);
+        }
+        if (at < v.firstSeenAt) v.firstSeenAt = at;
+        if (at > v.lastSeenAt) v.lastSeenAt = at;
+        if (r.customerId) v.customerId = r.customerId;
+        if (email) v.email = email;
+        touched.add(v.id);
+        return Object.assign(new VisitEventEntity(), {
+          visitorId: r.visitorId,
+          type: r.type,
+          url: r.url ?? null,
+          productId: r.productId ?? null,
+          contentId: r.contentId ?? null,
+          occurredAt: at,
+          durationSeconds: r.durationSeconds ?? null,
+        });
+      });
+      await em.save(VisitorEntity, [...touched].map((id) => visitors.get(id)!), { chunk: INSERT_CHUNK, reload: false });
+      await insertChunked(em, VisitEventEntity, events);
+      result.accepted = events.length;
+    });
+    return result;
+  }
+
+  async upsertOrders(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
+    const records = parseBatch('orders', orderRecord, input, (r) => r.id);
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      const ids = records.map((r) => r.id);
+      const existing = new Map((await em.findBy(OrderEntity, { id: In(ids) })).map((o) => [o.id, o]));
+      const now = new Date();
+      const orders = records.map((r) => {
+        const before = existing.get(r.id);
+        const email = this.keepEmail(store, r.email, result);
+        const anonymized = before?.anonymized ?? false;
+        return Object.assign(new OrderEntity(), {
+          id: r.id,
+          customerId: anonymized ? null : (r.customerId ?? null),
+          email: anonymized ? null : (email ?? null),
+          visitorId: anonymized ? null : (r.visitorId ?? null),
+          createdAt: r.createdAt ?? before?.createdAt ?? now,
+          currency: r.currency,
+          total: Math.round(r.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0) * 100) / 100,
+          anonymized,
+        });
+      });
+      await em.save(OrderEntity, orders, { chunk: INSERT_CHUNK, reload: false });
+      // An order sent again replaces its lines: the shop's latest word on what was bought.
+      await em.delete(OrderLineEntity, { orderId: In(ids) });
+      const lines = records.flatMap((r) =>
+        r.lines.map((l) => Object.assign(new OrderLineEntity(), { orderId: r.id, productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
+      );
+      await insertChunked(em, OrderLineEntity, lines);
+      result.accepted = orders.length;
+    });
+    return result;
+  }
+
+  /** undefined: not sent, or dropped because the store does not collect e-mails; null: sent empty. */
+  private keepEmail(store: StoreEntity, email: string | null | undefined, result: IngestResult): string | null | undefined {
+    if (email && !store.collectEmails) {
+      result.emailsDropped++;
+      return undefined;
+    }
+    return email;
+  }
+}
+
+function pick<T>(sent: T | null | undefined, before: T | null | undefined): T | null {
+  return sent === undefined ? (before ?? null) : sent;
+}

@@ -1,0 +1,53 @@
+import type { EntityManager } from 'typeorm';
+import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { createCustomerByIdLoader } from './customer-by-id.loader';
+import { createEventsByVisitorLoader } from './events-by-visitor.loader';
+import { createLinesByOrderLoader } from './lines-by-order.loader';
+import { createOrderCountByCustomerLoader } from './order-count-by-customer.loader';
+import { createOrdersByCustomerLoader } from './orders-by-customer.loader';
+import { createPreferencesByCustomerLoader } from './preferences-by-customer.loader';
+import { createStoreByIdLoader } from './store-by-id.loader';
+import { createVisitorsByCustomerLoader } from './visitors-by-customer.loader';
+
+function storeLoaders(em: () => Promise<EntityManager>) {
+  return {
+    customerById: createCustomerByIdLoader(em),
+    ordersByCustomer: createOrdersByCustomerLoader(em),
+    orderCountByCustomer: createOrderCountByCustomerLoader(em),
+    linesByOrder: createLinesByOrderLoader(em),
+    visitorsByCustomer: createVisitorsByCustomerLoader(em),
+    eventsByVisitor: createEventsByVisitorLoader(em),
+    preferencesByCustomer: createPreferencesByCustomerLoader(em),
+  };
+}
+
+export type StoreLoaders = ReturnType<typeof storeLoaders>;
+
+export interface Loaders {
+  storeById: ReturnType<typeof createStoreByIdLoader>;
+  /** The loaders of one store, created on first use in this request. Keys never cross stores. */
+  store(storeId: string): StoreLoaders;
+  /** After a write in the same request: drop everything cached for that store. */
+  clearStore(storeId: string): void;
+}
+
+/** Every DataLoader of one request. Never shared across requests. */
+export function createLoaders(tenancy: Tenancy, ctx: Omit<TenancyContext, 'loaders'>): Loaders {
+  const perStore = new Map<string, StoreLoaders>();
+  const loaders: Loaders = {
+    storeById: createStoreByIdLoader(tenancy),
+    store(storeId) {
+      let l = perStore.get(storeId);
+      if (!l) {
+        l = storeLoaders(() => tenancy.storeManager(self, storeId));
+        perStore.set(storeId, l);
+      }
+      return l;
+    },
+    clearStore(storeId) {
+      perStore.delete(storeId);
+    },
+  };
+  const self: TenancyContext = { principal: ctx.principal, loaders };
+  return loaders;
+}

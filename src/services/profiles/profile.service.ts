@@ -1,0 +1,79 @@
+import { Brackets, EntityManager } from 'typeorm';
+import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
+import { BadUserInputError } from '../../errors';
+import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { ConnectionShape, toConnection } from '../pagination/connection';
+import { PageRequest } from '../pagination/cursor';
+import { normalizeId, parseSubject, MAX_EMAIL_LENGTH } from '../subject/normalize';
+
+/**
+ * Reads of a store's shoppers: profiles by e-mail or ID, lists, visitors. Every read goes
+ * through tenancy, so a store outside the caller's reach is NOT_FOUND before any query runs.
+ */
+export class ProfileService {
+  constructor(private readonly tenancy: Tenancy) {}
+
+  /**
+   * S2: a profile by e-mail address or customer ID. An e-mail matches exactly after
+   * canonicalisation (trim, lower-case); where several customers share one, the most
+   * recently updated wins. A value with '@' that matches no e-mail is tried as an ID too.
+   */
+  async findCustomer(ctx: TenancyContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
+    const subject = parseIdOrEmail(idOrEmail);
+    const em = await this.tenancy.storeManager(ctx, storeId);
+    if (subject.kind === 'email') {
+      const byEmail = await em.findOne(CustomerEntity, { where: { email: subject.email }, order: { updatedAt: 'DESC', id: 'ASC' } });
+      if (byEmail) return byEmail;
+      const id = normalizeId(idOrEmail);
+      return id ? em.findOneBy(CustomerEntity, { id }) : null;
+    }
+    return em.findOneBy(CustomerEntity, { id: subject.id });
+  }
+
+  async customers(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<CustomerEntity>> {
+    const em = await this.tenancy.storeManager(ctx, storeId);
+    const qb = em.createQueryBuilder(CustomerEntity, 'c').orderBy('c.id', 'ASC').limit(page.first + 1);
+    if (page.after) qb.where('c.id > :after', { after: page.after.id });
+    const rows = await qb.getMany();
+    return toConnection(rows, page, (c) => ({ id: c.id }), (c) => c, () => em.count(CustomerEntity));
+  }
+
+  async orders(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<OrderEntity>> {
+    const em = await this.tenancy.storeManager(ctx, storeId);
+    const rows = await newestFirst(em, OrderEntity, 'createdAt', page);
+    return toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => o, () => em.count(OrderEntity));
+  }
+
+  async visitor(ctx: TenancyContext, storeId: string, id: string): Promise<VisitorEntity | null> {
+    const clean = normalizeId(id);
+    if (!clean) throw new BadUserInputError('`id` is not a valid visitor ID');
+    return (await this.tenancy.storeManager(ctx, storeId)).findOneBy(VisitorEntity, { id: clean });
+  }
+}
+
+export function parseIdOrEmail(idOrEmail: string) {
+  if (idOrEmail.length > MAX_EMAIL_LENGTH) throw new BadUserInputError('`idOrEmail` is longer than 254 characters');
+  const subject = parseSubject(idOrEmail);
+  if (!subject) throw new BadUserInputError('`idOrEmail` must be a customer ID or a well-formed e-mail address');
+  return subject;
+}
+
+/** Newest-first keyset page over (time, id) for one table. */
+export async function newestFirst<E extends { id: string }>(
+  em: EntityManager,
+  entity: new () => E,
+  timeColumn: keyof E & string,
+  page: PageRequest,
+): Promise<E[]> {
+  const qb = em
+    .createQueryBuilder(entity, 'x')
+    .orderBy(`x.${timeColumn}`, 'DESC')
+    .addOrderBy('x.id', 'DESC')
+    .limit(page.first + 1);
+  if (page.after?.at) {
+    const at = page.after.at;
+    const id = page.after.id;
+    qb.where(new Brackets((w) => w.where(`x.${timeColumn} < :at`, { at }).orWhere(`(x.${timeColumn} = :at AND x.id < :id)`, { at, id })));
+  }
+  return qb.getMany();
+}

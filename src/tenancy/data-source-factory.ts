@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
+import type { Config, MysqlServer } from '../config';
+import { CATALOG_ENTITIES } from '../entities/catalog';
+import { STORE_ENTITIES } from '../entities/store';
+import { CATALOG_MIGRATIONS } from '../migrations/catalog';
+import { STORE_MIGRATIONS } from '../migrations/store';
+
+/**
+ * SQLite pragmas for every file we open. `secure_delete` overwrites deleted content so a
+ * forgotten e-mail does not linger in free pages; WAL lets readers run beside a writer.
+ */
+function prepareSqlite(db: { pragma(sql: string): unknown }): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('secure_delete = ON');
+  db.pragma('synchronous = NORMAL');
+}
+
+export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: TypeOrmLogger): DataSourceOptions {
+  return {
+    type: 'better-sqlite3',
+    database: file,
+    entities: kind === 'catalog' ? CATALOG_ENTITIES : STORE_ENTITIES,
+    migrations: kind === 'catalog' ? CATALOG_MIGRATIONS : STORE_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // A store database is brought up to date when it is opened, so none serves an old schema.
+    migrationsRun: kind === 'store',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['query', 'error', 'warn'],
+    logger,
+    timeout: 5000,
+    prepareDatabase: prepareSqlite,
+  };
+}
+
+export function mysqlOptions(
+  server: MysqlServer,
+  database: string,
+  kind: 'catalog' | 'store',
+  poolSize: number,
+  connectTimeoutMs: number,
+  logger: TypeOrmLogger,
+): DataSourceOptions {
+  return {
+    type: 'mysql',
+    host: server.host,
+    port: server.port,
+    username: server.user,
+    password: server.password,
+    database,
+    charset: 'utf8mb4_bin',
+    timezone: 'Z',
+    entities: kind === 'catalog' ? CATALOG_ENTITIES : STORE_ENTITIES,
+    migrations: kind === 'catalog' ? CATALOG_MIGRATIONS : STORE_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // A store database is brought up to date when it is opened, so none serves an old schema.
+    migrationsRun: kind === 'store',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['query', 'error', 'warn'],
+    logger,
+    poolSize,
+    connectTimeout: connectTimeoutMs,
+    // Bound the wait for a pooled connection: a slow database must not queue requests forever.
+    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true },
+  };
+}
+
+export function catalogOptions(config: Config, logger: TypeOrmLogger): DataSourceOptions {
+  if (config.engine === 'mysql' && config.mysql) {
+    return mysqlOptions(config.mysql, config.mysql.catalogDatabase, 'catalog', config.catalogPoolSize, config.dbConnectTimeoutMs, logger);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return sqliteOptions(join(config.dataDir, 'catalog.sqlite'), 'catalog', logger);
+}
+
+export function sqliteStoreFile(config: Config, databaseName: string): string {
+  return join(config.dataDir, 'stores', `${databaseName}.sqlite`);
+}
+
+export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger): DataSourceOptions {
+  if (config.engine === 'mysql' && config.mysql) {
+    return mysqlOptions(config.mysql, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger);
+  }
+  mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
+  return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);
+}
+
+/** Creates (MySQL) the database a new store lives in, then brings its schema up to date. */
+export async function createStoreDatabase(config: Config, catalog: DataSource, databaseName: string, logger: TypeOrmLogger): Promise<void> {
+  if (config.engine === 'mysql') {
+    assertSafeIdentifier(databaseName);
+    await catalog.query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  }
+  // Opening it runs the migrations (migrationsRun).
+  const ds = new DataSource(storeOptions(config, databaseName, logger));
+  await ds.initialize();
+  await ds.destroy();
+}
+
+export function assertSafeIdentifier(name: string): void {
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) throw new Error(`unsafe database identifier`);
+}

@@ -1,0 +1,119 @@
+import { Mutex } from 'async-mutex';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import type { Logger } from '../logging';
+import type { StoreEntity } from '../entities/catalog';
+import { storeOptions } from './data-source-factory';
+import type { QueryObserver } from './query-observer';
+
+interface OpenStore {
+  dataSource: Promise<DataSource>;
+  /** SQLite has one connection per file: its transactions must not interleave. */
+  writeLock: Mutex;
+}
+
+/**
+ * The one place that maps a store to its DataSource. It memoizes the pending open (a burst
+ * of first requests opens one pool), keeps at most `maxOpenStores` open, closes the least
+ * recently used first, and gives each a small pool. It never falls back to another store.
+ */
+export class StoreRegistry {
+  // A Map iterates in insertion order: re-inserting on use keeps the LRU at the front.
+  private readonly open = new Map<string, OpenStore>();
+  private readonly evicted = new Map<OpenStore, NodeJS.Timeout>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly observer: QueryObserver,
+    private readonly log: Logger,
+    /** Grace before an evicted store's pool is closed, so requests still using it finish. */
+    private readonly evictionGraceMs = 10_000,
+  ) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  async manager(store: Pick<StoreEntity, 'id' | 'databaseName'>): Promise<EntityManager> {
+    return (await this.entry(store).dataSource).manager;
+  }
+
+  /**
+   * Runs `work` in one transaction on the store's database and hands it the transactional
+   * manager. Everything the unit of work writes goes through that manager, or nothing does.
+   */
+  async transaction<T>(store: Pick<StoreEntity, 'id' | 'databaseName'>, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const entry = this.entry(store);
+    const ds = await entry.dataSource;
+    if (this.config.engine === 'sqlite') {
+      return entry.writeLock.runExclusive(() => ds.transaction(work));
+    }
+    return ds.transaction(work);
+  }
+
+  private entry(store: Pick<StoreEntity, 'id' | 'databaseName'>): OpenStore {
+    const existing = this.open.get(store.id);
+    if (existing) {
+      this.open.delete(store.id);
+      this.open.set(store.id, existing);
+      return existing;
+    }
+    const logger = this.observer.loggerFor(`store:${store.id}`, this.log);
+    const dataSource = new DataSource(storeOptions(this.config, store.databaseName, logger))
+      .initialize()
+      .catch((err: unknown) => {
+        // A failed open must not stay memoized: the next request tries again.
+        this.open.delete(store.id);
+        throw err;
+      });
+    const entry: OpenStore = { dataSource, writeLock: new Mutex() };
+    this.open.set(store.id, entry);
+    this.evictBeyondCap();
+    return entry;
+  }
+
+  private evictBeyondCap(): void {
+    while (this.open.size > this.config.maxOpenStores) {
+      const [id, victim] = this.open.entries().next().value as [string, OpenStore];
+      this.open.delete(id);
+      this.closeLater(victim);
+    }
+  }
+
+  private closeLater(victim: OpenStore): void {
+    const timer = setTimeout(() => {
+      this.evicted.delete(victim);
+      void this.destroy(victim);
+    }, this.evictionGraceMs);
+    timer.unref();
+    this.evicted.set(victim, timer);
+  }
+
+  private async destroy(entry: OpenStore): Promise<void> {
+    try {
+      const ds = await entry.dataSource.catch(() => null);
+      if (ds?.isInitialized) await entry.writeLock.runExclusive(() => ds.destroy());
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'closing a store database failed');
+    }
+  }
+
+  /** Forgets a store's open pool (after its database is dropped or moved). */
+  async close(storeId: string): Promise<void> {
+    const entry = this.open.get(storeId);
+    if (!entry) return;
+    this.open.delete(storeId);
+    await this.destroy(entry);
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.open.values()];
+    this.open.clear();
+    for (const [victim, timer] of this.evicted) {
+      clearTimeout(timer);
+      entries.push(victim);
+    }
+    this.evicted.clear();
+    await Promise.all(entries.map((e) => this.destroy(e)));
+  }
+}

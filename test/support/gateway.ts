@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createConnection } from 'mysql2/promise';
+import { createGateway, Gateway } from '../../src/app';
+import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
+import { createLogger } from '../../src/logging';
+
+export const MYSQL_TEST_URL = process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306';
+
+/** The engines this run covers (decided in global-setup.ts). */
+export const ENGINES: Engine[] = (process.env.PGW_TEST_ENGINES ?? 'sqlite').split(',') as Engine[];
+
+export interface GqlResult<T = Record<string, any>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestGateway {
+  engine: Engine;
+  gateway: Gateway;
+  config: Config;
+  url: string;
+  adminKey: string;
+  /** A GraphQL request over HTTP, as a client sends it. */
+  gql<T = Record<string, any>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway on its own databases: a temporary folder (SQLite) or a catalog database with a
+ * random name whose store databases share its prefix (MySQL). `close` drops all of them.
+ */
+export async function startTestGateway(engine: Engine, env: Record<string, string> = {}): Promise<TestGateway> {
+  const tag = randomBytes(4).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), `pgw-test-${tag}-`));
+  const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+  const catalogDb = `pgwt_${tag}`;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    BOOTSTRAP_ADMIN_KEY: adminKey,
+    SEED_DEMO: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...env,
+  });
+  const gateway = await createGateway(config, createLogger(config.logLevel));
+  const server = await gateway.listen(0);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    engine,
+    gateway,
+    config,
+    url,
+    adminKey,
+    async gql(key, query, variables) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as GqlResult;
+      return { status: res.status, data: body.data as never, errors: body.errors };
+    },
+    async close() {
+      await gateway.stop();
+      if (engine === 'mysql') await dropDatabases(catalogDb);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function dropDatabases(prefix: string): Promise<void> {
+  const s = parseMysqlUrl(MYSQL_TEST_URL);
+  const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  try {
+    const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
+    for (const r of rows as { name: string }[]) await c.query(`DROP DATABASE \`${r.name}\``);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Throws with the errors when a result has any: keeps test failures readable. */
+export function ok<T>(r: GqlResult<T>): T {
+  if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+  return r.data as T;
+}
+
+export const codes = (r: GqlResult) => (r.errors ?? []).map((e) => e.extensions?.code);
