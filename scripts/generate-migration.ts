@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { parseMysqlUrl } from '../src/config';
+import { MysqlServer, parseMysqlUrl } from '../src/config';
 import { createLogger } from '../src/logging';
 import { QueryObserver } from '../src/tenancy/query-observer';
 import { mysqlOptions, sqliteOptions } from '../src/tenancy/data-source-factory';
@@ -31,11 +31,13 @@ async function main(): Promise<void> {
   }
   const logger = new QueryObserver().loggerFor('generate', createLogger('warn'));
   const sqlite = await pendingSql(new DataSource(sqliteOptions(join(mkdtempSync(join(tmpdir(), 'pgw-gen-')), 'x.sqlite'), kind, logger)));
-  const server = parseMysqlUrl(process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306');
+  const server: MysqlServer = parseMysqlUrl(process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306');
   const db = `pgw_generate_${process.pid}`;
-  const admin = new DataSource({ ...mysqlOptions(server, 'information_schema', kind, 1, 5000, logger), entities: [], migrations: [] });
+  const admin = new DataSource({ ...mysqlOptions(server, 'information_schema', kind, 1, 5000, logger), entities: [], migrations: [], migrationsRun: false });
   await admin.initialize();
   await admin.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  const [{ v }] = await admin.query('SELECT VERSION() AS v');
+  server.flavor = /mariadb/i.test(String(v)) ? 'mariadb' : 'mysql';
   let mysql;
   try {
     mysql = await pendingSql(new DataSource(mysqlOptions(server, db, kind, 1, 5000, logger)));

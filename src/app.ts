@@ -43,9 +43,9 @@ export interface GatewayOptions {
 }
 
 /** Opens the catalog (migrating it), wires services, and prepares the HTTP app. */
-export async function createGateway(config: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(givenConfig: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const observer = new QueryObserver();
-  if (config.engine === 'mysql' && config.mysql) await ensureCatalogDatabase(config, observer, log);
+  const config = givenConfig.engine === 'mysql' ? await prepareMysql(givenConfig, observer, log) : givenConfig;
   const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
   await catalog.initialize();
   await catalog.runMigrations({ transaction: 'each' });
@@ -143,7 +143,8 @@ function bearer(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
-async function ensureCatalogDatabase(config: Config, observer: QueryObserver, log: Logger): Promise<void> {
+/** Creates the catalog database if needed and finds out whether the server is MariaDB or MySQL. */
+async function prepareMysql(config: Config, observer: QueryObserver, log: Logger): Promise<Config> {
   const m = config.mysql!;
   const admin = new DataSource({
     type: 'mysql',
@@ -158,6 +159,8 @@ async function ensureCatalogDatabase(config: Config, observer: QueryObserver, lo
   await admin.initialize();
   try {
     await admin.query(`CREATE DATABASE IF NOT EXISTS \`${m.catalogDatabase}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    const [{ v }] = await admin.query('SELECT VERSION() AS v');
+    return { ...config, mysql: { ...m, flavor: /mariadb/i.test(String(v)) ? 'mariadb' : 'mysql' } };
   } finally {
     await admin.destroy();
   }

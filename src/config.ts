@@ -35,6 +35,8 @@ export interface MysqlServer {
   port: number;
   user: string;
   password: string;
+  /** Which TypeORM driver dialect fits the server; found out at start (MariaDB reports schema details differently). */
+  flavor?: 'mysql' | 'mariadb';
 }
 
 export interface Config {

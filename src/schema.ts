@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './resolvers/auth-checker';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
@@ -24,12 +24,21 @@ export const RESOLVERS = [
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     // Input rules live in the services (zod), where the error can name the record without echoing values.
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
+  // type-graphql has no option for the root types' descriptions.
+  schema.getQueryType()!.description = 'Reads: who is calling, accounts and stores, shopper profiles, orders and visitors.';
+  schema.getMutationType()!.description = 'Writes: ingestion batches, store and key administration.';
+  return schema;
+}
+
+/** The committed form of the schema: sorted, so the file changes only when the schema does. */
+export function printSchemaSdl(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
 }

@@ -44,7 +44,7 @@ export function mysqlOptions(
   logger: TypeOrmLogger,
 ): DataSourceOptions {
   return {
-    type: 'mysql',
+    type: server.flavor ?? 'mysql',
     host: server.host,
     port: server.port,
     username: server.user,

@@ -1,0 +1,45 @@
+import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
+
+const PAGE = `query($s:ID!,$n:Int!){ customers(storeId:$s, first:$n){ totalCount edges { node {
+  id email crm { city }
+  orders(first: 5){ totalCount edges { node { id total lines { productId quantity unitPrice } } } }
+  visitors { id log(first: 5){ edges { node { type url occurredAt } } } }
+  preferences { topProducts { productId score } topCategories { name score } }
+} } } }`;
+
+describe.each(ENGINES)('statements per request [%s]', (engine) => {
+  let t: TestGateway;
+  let a: Tenant;
+
+  beforeAll(async () => {
+    t = await startTestGateway(engine);
+    a = await createTenant(t, 'Counted');
+    const s = a.storeIds[0];
+    const ids = Array.from({ length: 60 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: ids.map((id) => ({ id, email: `${id}@example.com`, city: 'Odense' })) }));
+    ok(await t.gql(a.key, TRACK_EVENTS, { s, e: ids.flatMap((id) => [0, 1, 2].map((k) => ({ visitorId: `v-${id}`, customerId: id, type: k === 2 ? 'CLICK' : 'PAGE_VIEW', productId: `p${k}`, url: `https://shop/${k}` }))) }));
+    ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: ids.flatMap((id) => [0, 1].map((k) => ({ id: `o-${id}-${k}`, customerId: id, currency: 'EUR', lines: [{ productId: `p${k}`, quantity: 1, unitPrice: 5 }] }))) }));
+  });
+  afterAll(() => t?.close());
+
+  async function statementsFor(n: number): Promise<{ count: number; store: number; customers: number }> {
+    await t.gql(a.key, PAGE, { s: a.storeIds[0], n }); // warm: the store is open, its schema checked
+    t.gateway.services.observer.reset();
+    const d = ok(await t.gql(a.key, PAGE, { s: a.storeIds[0], n }));
+    const observer = t.gateway.services.observer;
+    return { count: observer.total(), store: observer.total((db) => db.startsWith('store:')), customers: d.customers.edges.length };
+  }
+
+  it('issues the same small number of statements for a page of 10 and a page of 50 customers', async () => {
+    const ten = await statementsFor(10);
+    const fifty = await statementsFor(50);
+    expect(ten.customers).toBe(10);
+    expect(fifty.customers).toBe(50);
+    expect(fifty.count).toBe(ten.count);
+    // Store: page, count, orders (rank + load), order counts, lines, visitors, log (rank + load),
+    // preferences (clicks, purchases, categories). Catalog: the key and the store row.
+    expect(ten.store).toBe(12);
+    expect(ten.count).toBe(14);
+  });
+});
