@@ -4,7 +4,7 @@
  * It needs the MariaDB at MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306).
  */
 import 'reflect-metadata';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -81,7 +81,21 @@ ${q(sqlite.down)}
 }
 `,
   );
-  console.log(`wrote ${file}: ${mysql.up.length} MySQL and ${sqlite.up.length} SQLite statements`);
+  writeIndex(kind);
+  console.log(`wrote ${file}: ${mysql.up.length} MySQL and ${sqlite.up.length} SQLite statements; updated its index.ts`);
+}
+
+/** The folder's index lists every migration class in timestamp order. */
+function writeIndex(kind: string): void {
+  const dir = join('src', 'migrations', kind);
+  const files = readdirSync(dir).filter((f) => /^\d+-\w+\.ts$/.test(f)).sort();
+  const classes = files.map((f) => ({ file: f.replace(/\.ts$/, ''), cls: /export class (\w+)/.exec(readFileSync(join(dir, f), 'utf8'))![1] }));
+  writeFileSync(
+    join(dir, 'index.ts'),
+    `${classes.map((c) => `import { ${c.cls} } from './${c.file}';`).join('\n')}\n\n` +
+      `/** In order; each runs on every ${kind} database at start and with \`npm run migrate\`. */\n` +
+      `export const ${kind.toUpperCase()}_MIGRATIONS = [${classes.map((c) => c.cls).join(', ')}];\n`,
+  );
 }
 
 main().catch((e) => {

@@ -19,6 +19,13 @@ import { StoreService } from './services/catalog/store.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
 import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
+import { AuditService } from './services/audit/audit.service';
+import { ForgetService } from './services/privacy/forget.service';
+import { LedgerService } from './services/privacy/ledger.service';
+import { ReplayService } from './services/privacy/replay.service';
+import { ReportService } from './services/privacy/report.service';
+import { SuppressionService } from './services/privacy/suppression.service';
+import { SubjectHasher } from './services/subject/subject-hasher';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
 import { StoreRegistry } from './tenancy/store-registry';
@@ -51,6 +58,10 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   await catalog.runMigrations({ transaction: 'each' });
   const registry = new StoreRegistry(config, observer, log);
   const tenancy = new Tenancy(catalog, registry);
+  const hasher = new SubjectHasher(config.subjectHashSecret);
+  const audit = new AuditService(catalog);
+  const suppression = new SuppressionService(catalog, hasher);
+  const forget = new ForgetService(tenancy, hasher, suppression, audit, log);
   const services: Services = {
     config,
     log,
@@ -60,7 +71,12 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     companies: new CompanyService(tenancy),
     stores: new StoreService(config, tenancy, observer, log),
     profiles: new ProfileService(tenancy),
-    ingestion: new IngestionService(tenancy),
+    ingestion: new IngestionService(tenancy, suppression),
+    audit,
+    forget,
+    reports: new ReportService(tenancy, forget, audit),
+    replay: new ReplayService(tenancy, hasher, audit),
+    ledger: new LedgerService(tenancy),
   };
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
 

@@ -7,6 +7,11 @@ import type { StoreService } from './services/catalog/store.service';
 import type { IngestionService } from './services/ingestion/ingestion.service';
 import type { Loaders } from './services/loaders/create-loaders';
 import type { ProfileService } from './services/profiles/profile.service';
+import type { AuditService } from './services/audit/audit.service';
+import type { ForgetService } from './services/privacy/forget.service';
+import type { LedgerService } from './services/privacy/ledger.service';
+import type { ReplayService } from './services/privacy/replay.service';
+import type { ReportService } from './services/privacy/report.service';
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
 
@@ -21,6 +26,11 @@ export interface Services {
   stores: StoreService;
   profiles: ProfileService;
   ingestion: IngestionService;
+  audit: AuditService;
+  forget: ForgetService;
+  reports: ReportService;
+  replay: ReplayService;
+  ledger: LedgerService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

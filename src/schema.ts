@@ -7,6 +7,7 @@ import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { OrderResolver } from './resolvers/order.resolver';
+import { PrivacyResolver } from './resolvers/privacy.resolver';
 import { StoreResolver } from './resolvers/store.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
@@ -21,6 +22,7 @@ export const RESOLVERS = [
   VisitorResolver,
   IngestionResolver,
   ApiKeyResolver,
+  PrivacyResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */
@@ -33,8 +35,8 @@ export async function createSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
   // type-graphql has no option for the root types' descriptions.
-  schema.getQueryType()!.description = 'Reads: who is calling, accounts and stores, shopper profiles, orders and visitors.';
-  schema.getMutationType()!.description = 'Writes: ingestion batches, store and key administration.';
+  schema.getQueryType()!.description = 'Reads: who is calling, accounts and stores, shopper profiles, orders, visitors, privacy reports and the forget ledger.';
+  schema.getMutationType()!.description = 'Writes: ingestion batches, forget and replay, store and key administration.';
   return schema;
 }
 

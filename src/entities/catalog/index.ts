@@ -1,8 +1,11 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { AuditEntryEntity } from './audit-entry.entity';
 import { CompanyEntity } from './company.entity';
+import { ForgetRequestEntity } from './forget-request.entity';
 import { StoreEntity } from './store.entity';
+import { SuppressionEntity } from './suppression.entity';
 
-export { ApiKeyEntity, CompanyEntity, StoreEntity };
+export { ApiKeyEntity, AuditEntryEntity, CompanyEntity, ForgetRequestEntity, StoreEntity, SuppressionEntity };
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
-export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity];
+export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity];

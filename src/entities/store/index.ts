@@ -2,10 +2,11 @@ import { CustomerEntity } from './customer.entity';
 import { OrderLineEntity } from './order-line.entity';
 import { OrderEntity } from './order.entity';
 import { ProductEntity } from './product.entity';
+import { StoreLockEntity } from './store-lock.entity';
 import { VisitEventEntity } from './visit-event.entity';
 import { VisitorEntity } from './visitor.entity';
 
-export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, VisitEventEntity, VisitorEntity };
+export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
 
 /** Every entity of a store database. None refers to the catalog. */
 export const STORE_ENTITIES = [
@@ -15,4 +16,5 @@ export const STORE_ENTITIES = [
   OrderEntity,
   OrderLineEntity,
   ProductEntity,
+  StoreLockEntity,
 ];

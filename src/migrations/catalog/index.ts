@@ -1,4 +1,5 @@
 import { Initial1795914924157 } from './1795914924157-Initial';
+import { ForgetLedgerSuppressionAudit1795915115907 } from './1795915115907-ForgetLedgerSuppressionAudit';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
-export const CATALOG_MIGRATIONS = [Initial1795914924157];
+export const CATALOG_MIGRATIONS = [Initial1795914924157, ForgetLedgerSuppressionAudit1795915115907];

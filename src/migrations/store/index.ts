@@ -1,4 +1,5 @@
 import { Initial1795914926527 } from './1795914926527-Initial';
+import { StoreLocks1795915118777 } from './1795915118777-StoreLocks';
 
 /** In order; each runs on every store database at start and with `npm run migrate`. */
-export const STORE_MIGRATIONS = [Initial1795914926527];
+export const STORE_MIGRATIONS = [Initial1795914926527, StoreLocks1795915118777];

@@ -15,7 +15,7 @@ export function sameHash(a: string, b: string): boolean {
   return ba.length === bb.length && timingSafeEqual(ba, bb);
 }
 
-/** Keyed hash of a subject (canonical e-mail or customer ID): how the catalog names a person. */
+/** Keyed hash of a store-scoped value: how the catalog names a person (see SubjectHasher). */
 export function subjectHash(secret: string, storeScope: string, canonical: string): string {
   return createHmac('sha256', secret).update(`${storeScope}\u0000${canonical}`, 'utf8').digest('hex');
 }

@@ -2,7 +2,11 @@ import { EntityManager, In } from 'typeorm';
 import type { StoreEntity } from '../../entities/catalog';
 import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { lockSubjects } from '../privacy/erase';
+import type { SuppressionService } from '../privacy/suppression.service';
 import { customerRecord, eventRecord, orderRecord, parseBatch } from './ingestion-schemas';
+
+const present = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
 
 export interface IngestResult {
   accepted: number;
@@ -21,17 +25,29 @@ async function insertChunked<T extends object>(em: EntityManager, entity: new ()
  * Batch ingestion (S7). A batch is validated whole, then written in one transaction on the
  * store's database: all of it or none of it. E-mails are kept only where the store has
  * enabled e-mail collection; otherwise they are dropped before anything is written.
+ *
+ * Suppression (S6): records of a forgotten person are dropped (orders are kept, anonymized).
+ * The check runs inside the transaction, after taking the store's subject lock in share mode,
+ * so it cannot miss a forget that is running at the same moment (see privacy/erase.ts).
  */
 export class IngestionService {
-  constructor(private readonly tenancy: Tenancy) {}
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly suppression: SuppressionService,
+  ) {}
 
   async upsertCustomers(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('customers', customerRecord, input, (r) => r.id);
     const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
-      const existing = new Map((await em.findBy(CustomerEntity, { id: In(records.map((r) => r.id)) })).map((c) => [c.id, c]));
+      await lockSubjects(em, 'share');
+      const isSuppressed = await this.suppression.matcher(store.id, { emails: present(records.map((r) => r.email)), customerIds: records.map((r) => r.id), visitorIds: [] });
+      const kept = records.filter((r) => !isSuppressed('customer', r.id) && !isSuppressed('email', r.email));
+      result.suppressed = records.length - kept.length;
+      if (kept.length === 0) return;
+      const existing = new Map((await em.findBy(CustomerEntity, { id: In(kept.map((r) => r.id)) })).map((c) => [c.id, c]));
       const now = new Date();
-      const rows = records.map((r) => {
+      const rows = kept.map((r) => {
         const before = existing.get(r.id);
         const email = this.keepEmail(store, r.email, result);
         return Object.assign(new CustomerEntity(), {
@@ -56,11 +72,20 @@ export class IngestionService {
     const records = parseBatch('events', eventRecord, input);
     const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      await lockSubjects(em, 'share');
+      const isSuppressed = await this.suppression.matcher(store.id, {
+        emails: present(records.map((r) => r.email)),
+        customerIds: present(records.map((r) => r.customerId)),
+        visitorIds: present(records.map((r) => r.visitorId)),
+      });
+      const kept = records.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
+      result.suppressed = records.length - kept.length;
+      if (kept.length === 0) return;
       const now = new Date();
-      const visitorIds = [...new Set(records.map((r) => r.visitorId))];
+      const visitorIds = [...new Set(kept.map((r) => r.visitorId))];
       const visitors = new Map((await em.findBy(VisitorEntity, { id: In(visitorIds) })).map((v) => [v.id, v]));
       const touched = new Set<string>();
-      const events = records.map((r) => {
+      const events = kept.map((r) => {
         const at = r.occurredAt ?? now;
         const email = this.keepEmail(store, r.email, result);
         let v = visitors.get(r.visitorId);
@@ -94,13 +119,22 @@ export class IngestionService {
     const records = parseBatch('orders', orderRecord, input, (r) => r.id);
     const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      await lockSubjects(em, 'share');
+      const isSuppressed = await this.suppression.matcher(store.id, {
+        emails: present(records.map((r) => r.email)),
+        customerIds: present(records.map((r) => r.customerId)),
+        visitorIds: present(records.map((r) => r.visitorId)),
+      });
       const ids = records.map((r) => r.id);
       const existing = new Map((await em.findBy(OrderEntity, { id: In(ids) })).map((o) => [o.id, o]));
       const now = new Date();
       const orders = records.map((r) => {
         const before = existing.get(r.id);
         const email = this.keepEmail(store, r.email, result);
-        const anonymized = before?.anonymized ?? false;
+        // A forgotten buyer's order is kept, anonymized on arrival.
+        const suppressed = isSuppressed('customer', r.customerId) || isSuppressed('email', r.email) || isSuppressed('visitor', r.visitorId);
+        if (suppressed) result.suppressed++;
+        const anonymized = suppressed || (before?.anonymized ?? false);
         return Object.assign(new OrderEntity(), {
           id: r.id,
           customerId: anonymized ? null : (r.customerId ?? null),

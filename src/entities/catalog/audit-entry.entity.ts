@@ -1,0 +1,39 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DATETIME } from '../common/columns';
+
+/**
+ * The audit trail: who read personal data or ran a privacy operation, when, in which store,
+ * about whom (keyed hash only) and how many records. Append-only: nothing in the API changes it.
+ */
+@Entity('audit_log')
+@Index('idx_audit_log_time', ['at'])
+@Index('idx_audit_log_store_time', ['storeId', 'at'])
+export class AuditEntryEntity {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column(DATETIME)
+  at: Date;
+
+  @Index('idx_audit_log_company')
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  companyId: string | null;
+
+  @Column({ type: 'varchar', length: 36 })
+  apiKeyId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  operation: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  storeId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  subjectHash: string | null;
+
+  @Column({ type: 'int', default: 0 })
+  records: number;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  requestId: string | null;
+}

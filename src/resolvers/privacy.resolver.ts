@@ -1,0 +1,97 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import type { ForgetRequestEntity } from '../entities/catalog';
+import { BadUserInputError } from '../errors';
+import { Scope } from '../services/auth/scope';
+import { pageRequest } from '../services/pagination/cursor';
+import type { ForgetOutcome } from '../services/privacy/forget.service';
+import { reportDocument } from '../services/privacy/report.service';
+import { toCustomer, toEvent, toOrder, toStore, toVisitor } from './types/mappers';
+import { PageArgs } from './types/page.args';
+import { ForgetCustomerPayload, ForgetRequest, ForgetRequestConnection, ForgetStatus, PrivacyReportPayload, ReplayPayload } from './types/privacy.type';
+import { Store } from './types/store.type';
+
+const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest =>
+  Object.assign(new ForgetRequest(), {
+    storeId: r.storeId,
+    id: r.id,
+    status: r.status as ForgetStatus,
+    requestedAt: r.requestedAt,
+    completedAt: r.completedAt,
+    backupsClearBy: r.backupsClearBy,
+    customersDeleted: r.customersDeleted,
+    ordersAnonymized: r.ordersAnonymized,
+    visitorsDeleted: r.visitorsDeleted,
+    eventsDeleted: r.eventsDeleted,
+    alreadyForgotten: r.alreadyForgotten,
+    failure: r.failure,
+  });
+
+@Resolver(() => ForgetRequest)
+export class PrivacyResolver {
+  @Authorized(Scope.PERSONAL_DATA_READ)
+  @Query(() => PrivacyReportPayload, { description: 'Everything held about one person, in every store the key reaches unless `storeId` narrows it (S3).' })
+  async privacyReport(
+    @Ctx() ctx: Context,
+    @Arg('idOrEmail', { description: 'A customer ID or an e-mail address.' }) idOrEmail: string,
+    @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId?: string | null,
+  ): Promise<PrivacyReportPayload> {
+    const report = await ctx.services.reports.report(ctx, idOrEmail, storeId);
+    return Object.assign(new PrivacyReportPayload(), {
+      generatedAt: report.generatedAt,
+      json: reportDocument(report),
+      stores: report.stores.map((s) => {
+        const customers = s.customers.map((c) => toCustomer(s.store.id, c));
+        return {
+          store: toStore(s.store),
+          customer: customers[0] ?? null,
+          customers,
+          orders: s.orders.map((o) => toOrder(s.store.id, o)),
+          visitors: s.visitors.map((v) => toVisitor(s.store.id, v)),
+          events: s.events.map(toEvent),
+          preferences: s.preferences,
+          dataCategories: s.dataCategories,
+        };
+      }),
+    });
+  }
+
+  @Authorized(Scope.FORGET)
+  @Mutation(() => ForgetCustomerPayload, { description: 'Forgets a person (S4): erases their personal data and keeps their orders anonymized, in one store or every store the key reaches. Idempotent. With `dryRun`, only says what it would erase.' })
+  async forgetCustomer(
+    @Ctx() ctx: Context,
+    @Arg('idOrEmail', { description: 'A customer ID or an e-mail address.' }) idOrEmail: string,
+    @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId?: string | null,
+    @Arg('dryRun', () => Boolean, { nullable: true, description: 'Count what would be erased; change and record nothing but an audit entry.' }) dryRun?: boolean | null,
+  ): Promise<ForgetCustomerPayload> {
+    const outcomes = await ctx.services.forget.forget(ctx, idOrEmail, storeId, dryRun ?? false);
+    return Object.assign(new ForgetCustomerPayload(), { requests: outcomes.map(toForgetRequest) });
+  }
+
+  @Authorized(Scope.FORGET)
+  @Mutation(() => ReplayPayload, { description: 'After a backup restore (S5): re-applies every forget request recorded since `since` to the store databases as they are now.' })
+  async replayForgetRequests(
+    @Ctx() ctx: Context,
+    @Arg('since', () => Date, { description: 'Replay requests made at or after this time (the backup\'s age, at most 30 days back).' }) since: Date,
+    @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId?: string | null,
+  ): Promise<ReplayPayload> {
+    if (since.getTime() > Date.now()) throw new BadUserInputError('`since` is in the future');
+    return Object.assign(new ReplayPayload(), await ctx.services.replay.replay(ctx, since, storeId));
+  }
+
+  @Authorized(Scope.FORGET)
+  @Query(() => ForgetRequestConnection, { description: 'The forget ledger, newest first. It never names the person.' })
+  async forgetRequests(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId: string | null | undefined,
+    @Args() { first, after }: PageArgs,
+  ): Promise<ForgetRequestConnection> {
+    const conn = await ctx.services.ledger.list(ctx, storeId, pageRequest(first, after, true));
+    return ForgetRequestConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toForgetRequest(e.node) })) });
+  }
+
+  @FieldResolver(() => Store, { description: 'The store the request ran in.' })
+  async store(@Root() r: ForgetRequest, @Ctx() ctx: Context): Promise<Store> {
+    return toStore(await ctx.services.tenancy.store(ctx, r.storeId));
+  }
+}

@@ -1,0 +1,114 @@
+import { In } from 'typeorm';
+import type { StoreEntity } from '../../entities/catalog';
+import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
+import type { Tenancy } from '../../tenancy/tenancy';
+import type { AuditService } from '../audit/audit.service';
+import { createPreferencesByCustomerLoader } from '../loaders/preferences-by-customer.loader';
+import { parseIdOrEmail } from '../profiles/profile.service';
+import type { PreferenceResult } from '../profiles/preferences';
+import { findFootprint } from './footprint';
+import type { ForgetContext, ForgetService } from './forget.service';
+import { seedOf } from './forget.service';
+
+/** S10's data types, as they appear in a report. */
+export type DataCategory = 'emailAddress' | 'crm' | 'orderHistory' | 'browsingHistory' | 'purchasePreferences';
+
+export interface StoreReport {
+  store: StoreEntity;
+  customers: CustomerEntity[];
+  orders: OrderEntity[];
+  lines: OrderLineEntity[];
+  visitors: VisitorEntity[];
+  events: VisitEventEntity[];
+  preferences: PreferenceResult[];
+  dataCategories: DataCategory[];
+}
+
+export interface PrivacyReport {
+  generatedAt: Date;
+  stores: StoreReport[];
+}
+
+/**
+ * The data-access report (S3; GDPR Art. 15 and 20): everything held about one person in each
+ * store the key reaches, found the same way a forget finds it. Nobody found is an empty report.
+ */
+export class ReportService {
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly forget: ForgetService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async report(ctx: ForgetContext, idOrEmail: string, storeId?: string | null): Promise<PrivacyReport> {
+    const subject = parseIdOrEmail(idOrEmail);
+    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const reports: StoreReport[] = [];
+    for (const store of stores) {
+      const em = await this.tenancy.storeManager(ctx, store.id);
+      const f = await findFootprint(em, seedOf(subject));
+      const visitorIds = f.visitors.map((v) => v.id);
+      const orderIds = f.orders.map((o) => o.id);
+      const events = visitorIds.length ? await em.find(VisitEventEntity, { where: { visitorId: In(visitorIds) }, order: { occurredAt: 'ASC', id: 'ASC' } }) : [];
+      const lines = orderIds.length ? await em.find(OrderLineEntity, { where: { orderId: In(orderIds) }, order: { id: 'ASC' } }) : [];
+      const preferences = f.customers.length ? await createPreferencesByCustomerLoader(async () => em).loadMany(f.customers.map((c) => c.id)) : [];
+      const r: StoreReport = {
+        store,
+        customers: f.customers,
+        orders: f.orders,
+        lines,
+        visitors: f.visitors,
+        events,
+        preferences: preferences.filter((p): p is PreferenceResult => !(p instanceof Error)),
+        dataCategories: [],
+      };
+      r.dataCategories = categories(r);
+      reports.push(r);
+      await this.audit.record(ctx, [{
+        operation: 'privacyReport', storeId: store.id, companyId: store.companyId,
+        subjectHash: this.forget.subjectHash(store.id, subject),
+        records: f.customers.length + f.orders.length + f.visitors.length + events.length,
+      }]);
+    }
+    return { generatedAt: new Date(), stores: reports };
+  }
+}
+
+function categories(r: StoreReport): DataCategory[] {
+  const out: DataCategory[] = [];
+  if (r.customers.some((c) => c.email) || r.orders.some((o) => o.email) || r.visitors.some((v) => v.email)) out.push('emailAddress');
+  if (r.customers.some((c) => c.name || c.age !== null || c.gender || c.city || c.attributes)) out.push('crm');
+  if (r.orders.length) out.push('orderHistory');
+  if (r.visitors.length) out.push('browsingHistory');
+  if (r.preferences.some((p) => p.topProducts.length)) out.push('purchasePreferences');
+  return out;
+}
+
+/** The whole report as one machine-readable document (the `json` field). */
+export function reportDocument(report: PrivacyReport): Record<string, unknown> {
+  return {
+    format: 'privacy-gateway/data-access-report@1',
+    generatedAt: report.generatedAt.toISOString(),
+    stores: report.stores.map((s) => ({
+      store: { id: s.store.id, name: s.store.name },
+      dataCategories: s.dataCategories,
+      customers: s.customers.map((c, i) => ({
+        id: c.id, email: c.email, name: c.name,
+        crm: { age: c.age, gender: c.gender, city: c.city, attributes: c.attributes },
+        createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+        preferences: s.preferences[i] ?? null,
+      })),
+      orders: s.orders.map((o) => ({
+        id: o.id, createdAt: o.createdAt.toISOString(), email: o.email, customerId: o.customerId, visitorId: o.visitorId,
+        currency: o.currency, total: o.total,
+        lines: s.lines.filter((l) => l.orderId === o.id).map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
+      })),
+      visitors: s.visitors.map((v) => ({
+        id: v.id, customerId: v.customerId, email: v.email, firstSeenAt: v.firstSeenAt.toISOString(), lastSeenAt: v.lastSeenAt.toISOString(),
+        events: s.events.filter((e) => e.visitorId === v.id).map((e) => ({
+          type: e.type, url: e.url, productId: e.productId, contentId: e.contentId, occurredAt: e.occurredAt.toISOString(), durationSeconds: e.durationSeconds,
+        })),
+      })),
+    })),
+  };
+}
