@@ -9,10 +9,25 @@ export async function storeSql(t: TestGateway, storeId: string, sql: string, par
 
 /** Installs a trigger that makes inserts into `table` fail when `column` equals `value`. */
 export async function failInsertsWhere(t: TestGateway, storeId: string, table: string, column: string, value: string): Promise<void> {
-  const name = `fail_${table}_${column}`.toLowerCase();
+  await failOn(t, storeId, 'INSERT', table, `NEW.${q(t, column)} = '${value}'`);
+}
+
+/** Makes every DELETE on `table` fail, as a database failing half-way through a unit of work. */
+export async function failDeletes(t: TestGateway, storeId: string, table: string): Promise<() => Promise<void>> {
+  return failOn(t, storeId, 'DELETE', table, '1 = 1');
+}
+
+const q = (t: TestGateway, name: string) => (t.engine === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
+/** Returns a function that removes the trigger again. */
+async function failOn(t: TestGateway, storeId: string, op: 'INSERT' | 'DELETE', table: string, when: string): Promise<() => Promise<void>> {
+  const name = `fail_${op}_${table}`.toLowerCase();
   if (t.engine === 'mysql') {
-    await storeSql(t, storeId, `CREATE TRIGGER \`${name}\` BEFORE INSERT ON \`${table}\` FOR EACH ROW BEGIN IF NEW.\`${column}\` = '${value}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END IF; END`);
+    await storeSql(t, storeId, `CREATE TRIGGER ${q(t, name)} BEFORE ${op} ON ${q(t, table)} FOR EACH ROW BEGIN IF ${when} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END IF; END`);
   } else {
-    await storeSql(t, storeId, `CREATE TRIGGER "${name}" BEFORE INSERT ON "${table}" WHEN NEW."${column}" = '${value}' BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
+    await storeSql(t, storeId, `CREATE TRIGGER ${q(t, name)} BEFORE ${op} ON ${q(t, table)} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
   }
+  return async () => {
+    await storeSql(t, storeId, `DROP TRIGGER ${q(t, name)}`);
+  };
 }

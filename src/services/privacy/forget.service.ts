@@ -92,18 +92,21 @@ export class ForgetService {
       return { ...request, ...counts, status: 'DRY_RUN' };
     }
     await ledger.insert(request);
+    // Forgotten before, under this or another of their identifiers (the suppression list knows).
+    const seed = seedOf(subject);
+    const isSuppressed = await this.suppression.matcher(store.id, seed);
+    const knownBefore = subject.kind === 'email' ? isSuppressed('email', subject.email) : isSuppressed('customer', subject.id);
     // The subject is suppressed before its data is touched, so a sync racing this forget is dropped.
-    await this.suppression.suppress(store.id, seedOf(subject), request.id);
+    await this.suppression.suppress(store.id, seed, request.id);
     try {
       const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
-        const footprint = await findFootprint(em, seedOf(subject));
+        const footprint = await findFootprint(em, seed);
         await this.suppression.suppress(store.id, footprint, request.id);
         return eraseFootprint(em, footprint);
       });
       await flushDeletedPages(await this.tenancy.registry.manager(store));
-      const before = total(counts) === 0 ? await ledger.existsBy({ storeId: store.id, subjectHash, status: 'COMPLETED' }) : false;
-      Object.assign(request, counts, { status: 'COMPLETED', completedAt: new Date(), alreadyForgotten: before });
+      Object.assign(request, counts, { status: 'COMPLETED', completedAt: new Date(), alreadyForgotten: knownBefore && total(counts) === 0 });
     } catch (err) {
       this.log.error({ storeId: store.id, forgetRequestId: request.id, err: scrubPersonal(String(err)) }, 'forget failed in a store');
       Object.assign(request, { status: 'FAILED', completedAt: null, failure: FAILED_MESSAGE });

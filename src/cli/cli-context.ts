@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createGateway, Gateway } from '../app';
+import { ConfigError, loadConfig } from '../config';
+import type { Context } from '../context';
+import { createLogger } from '../logging';
+import type { Principal } from '../services/auth/principal';
+import { ALL_SCOPES } from '../services/auth/scope';
+import { createLoaders } from '../services/loaders/create-loaders';
+
+/** Operators at the command line act with every scope; the audit trail names them 'cli'. */
+export const CLI_PRINCIPAL: Principal = { apiKeyId: 'cli', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+
+/** Opens the gateway's databases (no HTTP), runs `work` as the CLI operator, closes everything. */
+export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<void>): Promise<void> {
+  try {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const gateway = await createGateway(config, log);
+    try {
+      const requestId = randomUUID();
+      const services = gateway.services;
+      await work({ requestId, principal: CLI_PRINCIPAL, services, loaders: createLoaders(services.tenancy, { principal: CLI_PRINCIPAL }), log }, gateway);
+    } finally {
+      await gateway.stop();
+    }
+  } catch (err) {
+    const message = err instanceof ConfigError || (err instanceof Error && 'extensions' in err) ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  }
+}
+
+/** A one-line progress indicator that rewrites itself on a terminal. */
+export function progress(label: string): (done: number, of: number) => void {
+  return (done, of) => {
+    const line = `${label}: ${done}/${of}`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === of ? '\n' : ''}`);
+    else if (done === of) process.stdout.write(`${line}\n`);
+  };
+}

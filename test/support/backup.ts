@@ -1,0 +1,48 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreEntity } from '../../src/entities/catalog';
+import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
+import type { TestGateway } from './gateway';
+import { storeSql } from './faults';
+
+const TABLES = ['customers', 'visitors', 'visit_events', 'orders', 'order_lines', 'products'];
+
+/**
+ * A backup of one store database, taken and put back as an operator would: a file copy with
+ * the store closed (SQLite), or a copy of every table into a side database (MySQL).
+ */
+export async function backupStore(t: TestGateway, storeId: string): Promise<{ restore(): Promise<void> }> {
+  const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
+  const registry = t.gateway.services.tenancy.registry;
+  if (t.engine === 'sqlite') {
+    const file = sqliteStoreFile(t.config, store.databaseName);
+    const copy = join(mkdtempSync(join(tmpdir(), 'pgw-backup-')), 'store.sqlite');
+    await registry.close(storeId); // closing checkpoints the WAL into the file
+    copyFileSync(file, copy);
+    return {
+      async restore() {
+        await registry.close(storeId);
+        for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
+        copyFileSync(copy, file);
+        rmSync(copy, { force: true });
+      },
+    };
+  }
+  const db = store.databaseName;
+  const bk = `${db}_bk`;
+  await storeSql(t, storeId, `CREATE DATABASE \`${bk}\``);
+  for (const table of TABLES) {
+    await storeSql(t, storeId, `CREATE TABLE \`${bk}\`.\`${table}\` LIKE \`${db}\`.\`${table}\``);
+    await storeSql(t, storeId, `INSERT INTO \`${bk}\`.\`${table}\` SELECT * FROM \`${db}\`.\`${table}\``);
+  }
+  return {
+    async restore() {
+      for (const table of TABLES) {
+        await storeSql(t, storeId, `DELETE FROM \`${db}\`.\`${table}\``);
+        await storeSql(t, storeId, `INSERT INTO \`${db}\`.\`${table}\` SELECT * FROM \`${bk}\`.\`${table}\``);
+      }
+      await storeSql(t, storeId, `DROP DATABASE \`${bk}\``);
+    },
+  };
+}
