@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Context, Services } from './context';
 import { UnauthenticatedError } from './errors';
+import { auditPlugin } from './http/audit-plugin';
 import { formatError } from './http/format-error';
+import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
@@ -20,6 +22,7 @@ import { IngestionService } from './services/ingestion/ingestion.service';
 import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
 import { AuditService } from './services/audit/audit.service';
+import { AuditLogService } from './services/audit/audit-log.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
@@ -77,13 +80,22 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     reports: new ReportService(tenancy, forget, audit),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
+    hasher,
+    auditLog: new AuditLogService(tenancy),
   };
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
 
   const contextFor = async (secret: string | null, requestId = randomUUID()): Promise<Context> => {
     const principal = await services.apiKeys.authenticate(secret);
     if (!principal) throw new UnauthenticatedError();
-    return { requestId, principal, services, loaders: createLoaders(tenancy, { principal }), log: log.child({ requestId, apiKeyId: principal.apiKeyId }) };
+    return {
+      requestId,
+      principal,
+      services,
+      loaders: createLoaders(tenancy, { principal }),
+      log: log.child({ requestId, apiKeyId: principal.apiKeyId }),
+      reads: new ReadAudit(),
+    };
   };
 
   const apollo = new ApolloServer<Context>({
@@ -91,7 +103,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    plugins: [requestLogging(log)],
+    plugins: [requestLogging(log), auditPlugin()],
   });
   await apollo.start();
 

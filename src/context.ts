@@ -8,6 +8,9 @@ import type { IngestionService } from './services/ingestion/ingestion.service';
 import type { Loaders } from './services/loaders/create-loaders';
 import type { ProfileService } from './services/profiles/profile.service';
 import type { AuditService } from './services/audit/audit.service';
+import type { ReadAudit } from './services/audit/read-audit';
+import type { AuditLogService } from './services/audit/audit-log.service';
+import type { SubjectHasher } from './services/subject/subject-hasher';
 import type { ForgetService } from './services/privacy/forget.service';
 import type { LedgerService } from './services/privacy/ledger.service';
 import type { ReplayService } from './services/privacy/replay.service';
@@ -31,6 +34,8 @@ export interface Services {
   reports: ReportService;
   replay: ReplayService;
   ledger: LedgerService;
+  hasher: SubjectHasher;
+  auditLog: AuditLogService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */
@@ -40,4 +45,6 @@ export interface Context {
   services: Services;
   loaders: Loaders;
   log: Logger;
+  /** Personal records this request returned, for the audit trail. */
+  reads: ReadAudit;
 }

@@ -3,6 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './resolvers/auth-checker';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
 import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   IngestionResolver,
   ApiKeyResolver,
   PrivacyResolver,
+  AuditResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

@@ -7,6 +7,7 @@ import { createLogger } from '../logging';
 import type { Principal } from '../services/auth/principal';
 import { ALL_SCOPES } from '../services/auth/scope';
 import { createLoaders } from '../services/loaders/create-loaders';
+import { ReadAudit } from '../services/audit/read-audit';
 
 /** Operators at the command line act with every scope; the audit trail names them 'cli'. */
 export const CLI_PRINCIPAL: Principal = { apiKeyId: 'cli', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
@@ -20,7 +21,7 @@ export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<v
     try {
       const requestId = randomUUID();
       const services = gateway.services;
-      await work({ requestId, principal: CLI_PRINCIPAL, services, loaders: createLoaders(services.tenancy, { principal: CLI_PRINCIPAL }), log }, gateway);
+      await work({ requestId, principal: CLI_PRINCIPAL, services, loaders: createLoaders(services.tenancy, { principal: CLI_PRINCIPAL }), log, reads: new ReadAudit() }, gateway);
     } finally {
       await gateway.stop();
     }

@@ -9,6 +9,11 @@ import { OrderConnection } from './types/order.type';
 import { PageArgs } from './types/page.args';
 import { Visitor } from './types/visitor.type';
 
+/** A personal field of this customer is in the response: the audit trail will say so. */
+function auditRead(ctx: Context, c: Customer): void {
+  ctx.reads.read(c.storeId, `customer:${c.id}`, ctx.services.hasher.hash(c.storeId, 'customer', c.id));
+}
+
 @Resolver(() => Customer)
 export class CustomerResolver {
   @Authorized(Scope.PROFILES_READ)
@@ -35,19 +40,22 @@ export class CustomerResolver {
 
   @Authorized(Scope.PERSONAL_DATA_READ)
   @FieldResolver(() => String, { nullable: true, description: 'E-mail address, if the store collects them. Personal: needs PERSONAL_DATA_READ.' })
-  email(@Root() c: Customer): string | null {
+  email(@Root() c: Customer, @Ctx() ctx: Context): string | null {
+    auditRead(ctx, c);
     return c.emailValue;
   }
 
   @Authorized(Scope.PERSONAL_DATA_READ)
   @FieldResolver(() => String, { nullable: true, description: 'Name. Personal: needs PERSONAL_DATA_READ.' })
-  name(@Root() c: Customer): string | null {
+  name(@Root() c: Customer, @Ctx() ctx: Context): string | null {
+    auditRead(ctx, c);
     return c.nameValue;
   }
 
   @Authorized(Scope.PERSONAL_DATA_READ)
   @FieldResolver(() => Crm, { nullable: true, description: 'CRM attributes. Personal: needs PERSONAL_DATA_READ.' })
-  crm(@Root() c: Customer): Crm {
+  crm(@Root() c: Customer, @Ctx() ctx: Context): Crm {
+    auditRead(ctx, c);
     return Object.assign(new Crm(), c.crmValue);
   }
 

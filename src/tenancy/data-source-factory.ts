@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
@@ -80,9 +81,23 @@ export function sqliteStoreFile(config: Config, databaseName: string): string {
   return join(config.dataDir, 'stores', `${databaseName}.sqlite`);
 }
 
+/**
+ * On MySQL each store database has a user of its own whose grants cover that database alone,
+ * and the gateway reads a store only as that user: a bug that builds the wrong query still
+ * cannot reach another tenant. The password is derived from the server secret, so nothing
+ * more needs storing.
+ */
+export function storeDbUser(config: Config, databaseName: string): { user: string; password: string } {
+  return {
+    user: `pgw_${createHash('sha256').update(databaseName).digest('hex').slice(0, 24)}`,
+    password: createHmac('sha256', config.subjectHashSecret).update(`store-db-user\u0000${databaseName}`).digest('base64url'),
+  };
+}
+
 export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
-    return mysqlOptions(config.mysql, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger);
+    const { user, password } = storeDbUser(config, databaseName);
+    return mysqlOptions({ ...config.mysql, user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger);
   }
   mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);
@@ -92,7 +107,11 @@ export function storeOptions(config: Config, databaseName: string, logger: TypeO
 export async function createStoreDatabase(config: Config, catalog: DataSource, databaseName: string, logger: TypeOrmLogger): Promise<void> {
   if (config.engine === 'mysql') {
     assertSafeIdentifier(databaseName);
+    const { user, password } = storeDbUser(config, databaseName);
     await catalog.query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    // Identifiers cannot be bound parameters; both are generated here and checked above.
+    await catalog.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ?`, [password]);
+    await catalog.query(`GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${user}'@'%'`);
   }
   // Opening it runs the migrations (migrationsRun).
   const ds = new DataSource(storeOptions(config, databaseName, logger));

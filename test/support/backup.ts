@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StoreEntity } from '../../src/entities/catalog';
 import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
 import type { TestGateway } from './gateway';
-import { storeSql } from './faults';
+import { asMysqlAdmin } from './gateway';
 
 const TABLES = ['customers', 'visitors', 'visit_events', 'orders', 'order_lines', 'products'];
 
@@ -31,18 +31,21 @@ export async function backupStore(t: TestGateway, storeId: string): Promise<{ re
   }
   const db = store.databaseName;
   const bk = `${db}_bk`;
-  await storeSql(t, storeId, `CREATE DATABASE \`${bk}\``);
-  for (const table of TABLES) {
-    await storeSql(t, storeId, `CREATE TABLE \`${bk}\`.\`${table}\` LIKE \`${db}\`.\`${table}\``);
-    await storeSql(t, storeId, `INSERT INTO \`${bk}\`.\`${table}\` SELECT * FROM \`${db}\`.\`${table}\``);
-  }
+  await asMysqlAdmin(async (c) => {
+    await c.query(`CREATE DATABASE \`${bk}\``);
+    for (const table of TABLES) {
+      await c.query(`CREATE TABLE \`${bk}\`.\`${table}\` LIKE \`${db}\`.\`${table}\``);
+      await c.query(`INSERT INTO \`${bk}\`.\`${table}\` SELECT * FROM \`${db}\`.\`${table}\``);
+    }
+  });
   return {
-    async restore() {
-      for (const table of TABLES) {
-        await storeSql(t, storeId, `DELETE FROM \`${db}\`.\`${table}\``);
-        await storeSql(t, storeId, `INSERT INTO \`${db}\`.\`${table}\` SELECT * FROM \`${bk}\`.\`${table}\``);
-      }
-      await storeSql(t, storeId, `DROP DATABASE \`${bk}\``);
-    },
+    restore: () =>
+      asMysqlAdmin(async (c) => {
+        for (const table of TABLES) {
+          await c.query(`DELETE FROM \`${db}\`.\`${table}\``);
+          await c.query(`INSERT INTO \`${db}\`.\`${table}\` SELECT * FROM \`${bk}\`.\`${table}\``);
+        }
+        await c.query(`DROP DATABASE \`${bk}\``);
+      }),
   };
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createConnection } from 'mysql2/promise';
+import { Connection, createConnection } from 'mysql2/promise';
+import { storeDbUser } from '../../src/tenancy/data-source-factory';
 import { createGateway, Gateway } from '../../src/app';
 import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
 import { createLogger } from '../../src/logging';
@@ -68,21 +69,32 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     },
     async close() {
       await gateway.stop();
-      if (engine === 'mysql') await dropDatabases(catalogDb);
+      if (engine === 'mysql') await dropDatabases(catalogDb, config);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function dropDatabases(prefix: string): Promise<void> {
+/** Runs statements as the MySQL test server's administrator (root), outside the gateway. */
+export async function asMysqlAdmin<T>(work: (c: Connection) => Promise<T>): Promise<T> {
   const s = parseMysqlUrl(MYSQL_TEST_URL);
-  const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+  const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password, multipleStatements: false });
   try {
-    const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
-    for (const r of rows as { name: string }[]) await c.query(`DROP DATABASE \`${r.name}\``);
+    return await work(c);
   } finally {
     await c.end();
   }
+}
+
+/** Drops every database named with this prefix, and the per-store users of those databases. */
+export async function dropDatabases(prefix: string, config?: Config): Promise<void> {
+  await asMysqlAdmin(async (c) => {
+    const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
+    for (const r of rows as { name: string }[]) {
+      await c.query(`DROP DATABASE \`${r.name}\``);
+      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, r.name).user}'@'%'`);
+    }
+  });
 }
 
 /** Throws with the errors when a result has any: keeps test failures readable. */

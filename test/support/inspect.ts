@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
-import { parseMysqlUrl } from '../../src/config';
-import { MYSQL_TEST_URL, TestGateway } from './gateway';
+import { asMysqlAdmin, TestGateway } from './gateway';
 import { StoreEntity } from '../../src/entities/catalog';
 
 function filesUnder(dir: string): string[] {
@@ -24,10 +22,8 @@ export async function whereItOccurs(t: TestGateway, needle: string): Promise<str
   }
   const stores = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).find();
   const databases = [t.config.mysql!.catalogDatabase, ...stores.map((s) => s.databaseName)];
-  const s = parseMysqlUrl(MYSQL_TEST_URL);
-  const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
   const hits: string[] = [];
-  try {
+  await asMysqlAdmin(async (c) => {
     const [cols] = await c.query(
       `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS t, COLUMN_NAME AS col FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA IN (?) AND DATA_TYPE IN ('varchar','char','text','mediumtext','longtext','tinytext','json')`,
@@ -37,8 +33,6 @@ export async function whereItOccurs(t: TestGateway, needle: string): Promise<str
       const [rows] = await c.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`${table}\` WHERE INSTR(CAST(\`${col}\` AS BINARY), CAST(? AS BINARY)) > 0`, [needle]);
       if (Number((rows as { n: number }[])[0].n) > 0) hits.push(`${db}.${table}.${col}`);
     }
-  } finally {
-    await c.end();
-  }
+  });
   return hits;
 }

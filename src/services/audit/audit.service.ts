@@ -22,8 +22,12 @@ export class AuditService {
   async record(ctx: AuditContext, entries: AuditRecord[]): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date();
-    await this.catalog.getRepository(AuditEntryEntity).insert(
-      entries.map((e) => ({
+    await this.catalog
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder()
+      .insert()
+      .values(
+        entries.map((e) => ({
         at,
         apiKeyId: ctx.principal?.apiKeyId ?? 'system',
         companyId: e.companyId ?? ctx.principal?.companyId ?? null,
@@ -32,7 +36,17 @@ export class AuditService {
         subjectHash: e.subjectHash ?? null,
         records: e.records ?? 0,
         requestId: ctx.requestId ?? null,
-      })),
-    );
+        })),
+      )
+      // One statement: the generated IDs are not read back.
+      .updateEntity(false)
+      .execute();
   }
+}
+
+export interface AuditFilter {
+  storeId?: string | null;
+  operation?: string | null;
+  from?: Date | null;
+  to?: Date | null;
 }

@@ -31,6 +31,8 @@ export interface ForgetOutcome extends EraseCounts {
 
 export interface ForgetContext extends TenancyContext {
   requestId?: string;
+  /** Stores this operation audits itself (so the per-request read audit skips them). */
+  reads?: { cover(storeId: string): void };
 }
 
 class DryRunRollback extends Error {

@@ -64,6 +64,7 @@ export class ReportService {
       };
       r.dataCategories = categories(r);
       reports.push(r);
+      ctx.reads?.cover(store.id);
       await this.audit.record(ctx, [{
         operation: 'privacyReport', storeId: store.id, companyId: store.companyId,
         subjectHash: this.forget.subjectHash(store.id, subject),
