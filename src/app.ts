@@ -23,6 +23,8 @@ import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
 import { AuditService } from './services/audit/audit.service';
 import { AuditLogService } from './services/audit/audit-log.service';
+import { DashboardService } from './services/dashboard/dashboard.service';
+import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
@@ -72,7 +74,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     tenancy,
     apiKeys: new ApiKeyService(catalog),
     companies: new CompanyService(tenancy),
-    stores: new StoreService(config, tenancy, observer, log),
+    stores: new StoreService(config, tenancy, observer, log, audit),
     profiles: new ProfileService(tenancy),
     ingestion: new IngestionService(tenancy, suppression),
     audit,
@@ -82,7 +84,9 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     ledger: new LedgerService(tenancy),
     hasher,
     auditLog: new AuditLogService(tenancy),
+    dashboard: new DashboardService(config, tenancy),
   };
+  await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
 
   const contextFor = async (secret: string | null, requestId = randomUUID()): Promise<Context> => {

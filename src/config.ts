@@ -25,6 +25,8 @@ const envSchema = z.object({
   STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DATA_REGION: z.string().min(1).max(100).default('not configured'),
+  BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +55,9 @@ export interface Config {
   catalogPoolSize: number;
   dbConnectTimeoutMs: number;
   logLevel: string;
+  /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
+  dataRegion: string;
+  backupRegion: string;
 }
 
 export class ConfigError extends Error {}
@@ -109,5 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogPoolSize: e.CATALOG_POOL_SIZE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    dataRegion: e.DATA_REGION,
+    backupRegion: e.BACKUP_REGION,
   };
 }

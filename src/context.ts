@@ -10,6 +10,7 @@ import type { ProfileService } from './services/profiles/profile.service';
 import type { AuditService } from './services/audit/audit.service';
 import type { ReadAudit } from './services/audit/read-audit';
 import type { AuditLogService } from './services/audit/audit-log.service';
+import type { DashboardService } from './services/dashboard/dashboard.service';
 import type { SubjectHasher } from './services/subject/subject-hasher';
 import type { ForgetService } from './services/privacy/forget.service';
 import type { LedgerService } from './services/privacy/ledger.service';
@@ -36,6 +37,7 @@ export interface Services {
   ledger: LedgerService;
   hasher: SubjectHasher;
   auditLog: AuditLogService;
+  dashboard: DashboardService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createGateway } from './app';
 import { ConfigError, loadConfig } from './config';
-import { playgroundExamples } from './http/playground-examples';
+import { demoPlaygroundExamples, playgroundExamples } from './http/playground-examples';
 import { createLogger } from './logging';
 import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
 import { StoreEntity } from './entities/catalog';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     examples: async () => {
       if (!demoKey()) return playgroundExamples(null, null);
       const first = await gateway.services.tenancy.catalog.getRepository(StoreEntity).find({ order: { createdAt: 'ASC' }, take: 1 });
-      return playgroundExamples(first[0]?.id ?? null, 'anna.jensen@example.dk');
+      return demoPlaygroundExamples(first[0]?.id ?? null);
     },
   });
   if (demoMode) {

@@ -6,6 +6,7 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
+import { DashboardResolver } from './resolvers/dashboard.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
@@ -25,6 +26,7 @@ export const RESOLVERS = [
   ApiKeyResolver,
   PrivacyResolver,
   AuditResolver,
+  DashboardResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

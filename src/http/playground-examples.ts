@@ -1,16 +1,34 @@
 import type { PlaygroundExample } from './playground';
 
 /**
- * The playground's ready-made tabs. With demo data they run as they are; otherwise the
- * variables show what to fill in.
+ * The demo seed's first customer (`src/services/demo/demo-seed.service.ts`): a fixed e-mail
+ * address, three orders, and visitor `V1` + her number, in the first demo store.
  */
-export function playgroundExamples(storeId: string | null, email: string | null): PlaygroundExample[] {
+export const DEMO_SUBJECT = { email: 'anna.jensen@example.dk', visitorId: 'V10001' } as const;
+
+/** The examples with the demo data filled in: every tab runs as it is. */
+export function demoPlaygroundExamples(storeId: string | null): PlaygroundExample[] {
+  return playgroundExamples(storeId, DEMO_SUBJECT.email, DEMO_SUBJECT.visitorId);
+}
+
+/**
+ * The playground's ready-made tabs, one per example; GraphiQL names each tab after its
+ * operation. With demo data they run as they are; otherwise the variables show what to fill in.
+ * Each opens with a comment saying which scopes it needs: a key without PERSONAL_DATA_READ
+ * still runs the profile examples and gets the personal fields back as null, with a FORBIDDEN
+ * error at each of their paths.
+ */
+export function playgroundExamples(storeId: string | null, email: string | null, visitorId: string | null = null): PlaygroundExample[] {
   const store = storeId ?? '<store ID>';
   const who = email ?? '<e-mail or customer ID>';
+  const visitor = visitorId ?? '<visitor ID>';
   return [
     {
       title: 'Profile by e-mail',
-      query: `# A shopper's profile, found by e-mail address or customer ID (S2, S3, S11)
+      query: `# A shopper's profile, found by e-mail address or customer ID (S2, S3, S11).
+# Needs PROFILES_READ. E-mail, CRM and the visit log are personal: they also need
+# PERSONAL_DATA_READ, and without it come back null with a FORBIDDEN error at their path.
+# Run it with the ▶ button or Ctrl-Enter; the key goes in the Headers tab below.
 query Profile($storeId: ID!, $idOrEmail: String!) {
   customer(storeId: $storeId, idOrEmail: $idOrEmail) {
     id
@@ -32,29 +50,117 @@ query Profile($storeId: ID!, $idOrEmail: String!) {
     },
     {
       title: 'Customers page',
-      query: `query Customers($storeId: ID!, $after: String) {
+      query: `# A store's customers, 20 at a time, ordered by customer ID.
+# Next page: copy pageInfo.endCursor into "after" in the variables and run again.
+# Needs PROFILES_READ; e-mail also needs PERSONAL_DATA_READ.
+query CustomersPage($storeId: ID!, $after: String) {
   customers(storeId: $storeId, first: 20, after: $after) {
     totalCount
-    edges { node { id email } }
+    edges { node { id email orders(first: 0) { totalCount } } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
-      variables: { storeId: store },
+      variables: { storeId: store, after: null },
+    },
+    {
+      title: "A visitor's log",
+      query: `# One visitor ID (a browser the tracking script saw) and its visit log, newest first (S11).
+# Needs PROFILES_READ; the log is personal and also needs PERSONAL_DATA_READ.
+query VisitorLog($storeId: ID!, $visitorId: ID!, $after: String) {
+  visitor(storeId: $storeId, id: $visitorId) {
+    id
+    firstSeenAt
+    lastSeenAt
+    customer { id }
+    log(first: 20, after: $after) {
+      totalCount
+      edges { node { occurredAt type url productId contentId durationSeconds } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`,
+      variables: { storeId: store, visitorId: visitor, after: null },
     },
     {
       title: 'Orders',
-      query: `query Orders($storeId: ID!) {
+      query: `# A store's orders, newest first. Orders of forgotten people stay, anonymized.
+# Needs PROFILES_READ; the order e-mail also needs PERSONAL_DATA_READ.
+query Orders($storeId: ID!) {
   orders(storeId: $storeId, first: 20) {
     totalCount
-    edges { node { id email customer { id } total currency anonymized lines { productId quantity unitPrice } } }
+    edges { node { id createdAt email customer { id } total currency anonymized lines { productId quantity unitPrice } } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
       variables: { storeId: store },
     },
     {
+      title: 'Privacy report',
+      query: `# Everything held about one person, in every store the key reaches (S3; GDPR Art. 15/20).
+# Add "storeId" to the variables to search one store only. Add the field \`json\` for the
+# whole report as one machine-readable document (privacy-gateway/data-access-report@1).
+# The whole report is personal data: needs PERSONAL_DATA_READ (without it: FORBIDDEN).
+query PrivacyReport($idOrEmail: String!, $storeId: ID) {
+  privacyReport(idOrEmail: $idOrEmail, storeId: $storeId) {
+    generatedAt
+    stores {
+      store { id name }
+      dataCategories
+      customers { id email name crm { age gender city attributes } createdAt updatedAt }
+      orders { id createdAt total currency anonymized lines { productId quantity unitPrice } }
+      visitors { id firstSeenAt lastSeenAt }
+      events { occurredAt type url productId contentId durationSeconds }
+      preferences { topProducts { productId score } topCategories { name score } }
+    }
+  }
+}`,
+      variables: { idOrEmail: who },
+    },
+    // TODO(playground): add a "GDPR dashboard" tab (`company { gdprDashboard { … } }`, S10) once
+    // the field is in schema.graphql; the playground tests run every example against the schema.
+    {
+      title: 'Forget ledger',
+      query: `# The forget ledger, newest first: status, times and counts per store. It never names
+# the person. Needs FORGET.
+query ForgetLedger($storeId: ID, $after: String) {
+  forgetRequests(storeId: $storeId, first: 20, after: $after) {
+    totalCount
+    edges {
+      node {
+        id status requestedAt completedAt backupsClearBy alreadyForgotten failure
+        customersDeleted ordersAnonymized visitorsDeleted eventsDeleted
+        store { id name }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+      variables: { storeId: null, after: null },
+    },
+    {
+      title: 'Forget a person (dry run)',
+      query: `# !!! DESTRUCTIVE when run for real: erases the person's profile, CRM attributes, visitor
+# IDs and visit log, and anonymizes their orders. It cannot be undone. Needs FORGET.
+#
+# As given it is a DRY RUN ("dryRun": true): it only counts what would be erased and
+# changes nothing (it leaves an audit entry). To really forget the person, set
+# "dryRun": false in the variables below and run again; the request then shows up in the
+# "ForgetLedger" tab. Leave out "storeId" to forget them in every store the key reaches.
+mutation ForgetCustomer($idOrEmail: String!, $storeId: ID, $dryRun: Boolean = true) {
+  forgetCustomer(idOrEmail: $idOrEmail, storeId: $storeId, dryRun: $dryRun) {
+    requests {
+      id status alreadyForgotten failure backupsClearBy
+      customersDeleted ordersAnonymized visitorsDeleted eventsDeleted
+      store { id name }
+    }
+  }
+}`,
+      variables: { idOrEmail: who, storeId: store, dryRun: true },
+    },
+    {
       title: 'Company and stores',
-      query: `query {
+      query: `# Who is calling (the key's scopes) and the stores it reaches. Any key.
+query CompanyAndStores {
   viewer { apiKeyId scopes company { id name } }
   company { id name stores { id name settings { collectEmails products } } }
 }`,

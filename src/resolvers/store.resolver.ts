@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Scope } from '../services/auth/scope';
 import { KNOWN_PRODUCTS } from '../services/catalog/store.service';
@@ -10,8 +10,26 @@ export class StoreSettingsInput {
   @Field(() => Boolean, { nullable: true, description: 'Collect e-mail addresses (off by default).' })
   collectEmails?: boolean | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'Track page views (on by default).' })
+  trackPageViews?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Track views of content shown by the platform (on by default).' })
+  trackContentViews?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Track clicks on content shown by the platform (on by default).' })
+  trackClicks?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Keep CRM attributes (on by default).' })
+  collectCrm?: boolean | null;
+
   @Field(() => [String], { nullable: true, description: `Platform products the store uses: ${KNOWN_PRODUCTS.join(', ')}.` })
   products?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Shortest retention of visit data, months (1-12, default 1).' })
+  retentionMinMonths?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Longest retention of visit data, months (1-12, default 12).' })
+  retentionMaxMonths?: number | null;
 }
 
 @Resolver(() => Store)
@@ -43,7 +61,8 @@ export class StoreResolver {
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Arg('settings', () => StoreSettingsInput, { description: 'Settings to change.' }) settings: StoreSettingsInput,
+    @Arg('eraseCollected', () => Boolean, { nullable: true, description: 'With `collectEmails: false`: also erase the e-mail addresses already held in the store.' }) eraseCollected?: boolean | null,
   ): Promise<Store> {
-    return toStore(await ctx.services.stores.updateSettings(ctx, storeId, settings));
+    return toStore(await ctx.services.stores.updateSettings(ctx, storeId, settings, eraseCollected ?? false));
   }
 }

@@ -26,6 +26,27 @@ export class StoreEntity {
   @Column({ type: 'boolean', default: false })
   collectEmails: boolean;
 
+  /** Tracking switches (S7): a disabled kind of event is dropped at ingestion. */
+  @Column({ type: 'boolean', default: true })
+  trackPageViews: boolean;
+
+  @Column({ type: 'boolean', default: true })
+  trackContentViews: boolean;
+
+  @Column({ type: 'boolean', default: true })
+  trackClicks: boolean;
+
+  /** Whether CRM attributes (name, age, gender, city, further attributes) are kept. */
+  @Column({ type: 'boolean', default: true })
+  collectCrm: boolean;
+
+  /** The store's narrowing of the 1-12 month retention of visit data (S8). */
+  @Column({ type: 'int', default: 1 })
+  retentionMinMonths: number;
+
+  @Column({ type: 'int', default: 12 })
+  retentionMaxMonths: number;
+
   /** Platform products the store uses (they decide which sub-processors are in use). */
   @Column({ type: 'simple-json' })
   products: string[];

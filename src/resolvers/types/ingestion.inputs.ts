@@ -101,4 +101,7 @@ export class IngestPayload {
 
   @Field(() => Int, { description: 'E-mail addresses dropped because the store does not collect e-mails (S7).' })
   emailsDropped: number;
+
+  @Field(() => Int, { description: 'Events of a kind the store does not track, and customers whose CRM attributes were dropped because the store does not collect them (S7).' })
+  droppedBySettings: number;
 }

@@ -17,7 +17,16 @@ export const toStore = (e: StoreEntity): Store =>
     name: e.name,
     server: e.server,
     createdAt: e.createdAt,
-    settings: Object.assign(new StoreSettings(), { collectEmails: e.collectEmails, products: e.products }),
+    settings: Object.assign(new StoreSettings(), {
+      collectEmails: e.collectEmails,
+      trackPageViews: e.trackPageViews,
+      trackContentViews: e.trackContentViews,
+      trackClicks: e.trackClicks,
+      collectCrm: e.collectCrm,
+      products: e.products,
+      retentionMinMonths: e.retentionMinMonths,
+      retentionMaxMonths: e.retentionMaxMonths,
+    }),
   });
 
 export const toCustomer = (storeId: string, e: CustomerEntity): Customer =>

@@ -1,12 +1,30 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'What a store lets the platform collect and which platform products it uses.' })
 export class StoreSettings {
   @Field({ description: 'Whether e-mail addresses are collected. Off unless the store explicitly enables it.' })
   collectEmails: boolean;
 
+  @Field({ description: 'Whether page views are tracked.' })
+  trackPageViews: boolean;
+
+  @Field({ description: 'Whether views of content shown by the platform are tracked.' })
+  trackContentViews: boolean;
+
+  @Field({ description: 'Whether clicks on content shown by the platform are tracked.' })
+  trackClicks: boolean;
+
+  @Field({ description: 'Whether CRM attributes (name, age, gender, city, further attributes) are kept.' })
+  collectCrm: boolean;
+
   @Field(() => [String], { description: 'Platform products the store uses (they decide which sub-processors are in use).' })
   products: string[];
+
+  @Field(() => Int, { description: 'Shortest retention of a visitor\'s data, in months (1-12).' })
+  retentionMinMonths: number;
+
+  @Field(() => Int, { description: 'Longest retention of a visitor\'s data, in months (1-12).' })
+  retentionMaxMonths: number;
 }
 
 @ObjectType({ description: 'A shop: the unit of data isolation, with a database of its own.' })

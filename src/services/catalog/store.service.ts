@@ -7,11 +7,22 @@ import { createStoreDatabase } from '../../tenancy/data-source-factory';
 import type { QueryObserver } from '../../tenancy/query-observer';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { reachesCompany } from '../auth/principal';
+import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
+import type { AuditContext, AuditService } from '../audit/audit.service';
+import { flushDeletedPages } from '../privacy/erase';
 
 export interface StoreSettingsInput {
   collectEmails?: boolean | null;
+  trackPageViews?: boolean | null;
+  trackContentViews?: boolean | null;
+  trackClicks?: boolean | null;
+  collectCrm?: boolean | null;
   products?: string[] | null;
+  retentionMinMonths?: number | null;
+  retentionMaxMonths?: number | null;
 }
+
+const SWITCHES = ['collectEmails', 'trackPageViews', 'trackContentViews', 'trackClicks', 'collectCrm'] as const;
 
 /** Products every store uses; they decide which sub-processors touch the data. */
 export const DEFAULT_PRODUCTS = ['recommendations', 'search'];
@@ -23,6 +34,7 @@ export class StoreService {
     private readonly tenancy: Tenancy,
     private readonly observer: QueryObserver,
     private readonly log: Logger,
+    private readonly audit: AuditService,
   ) {}
 
   /** A database name unique on its server: the catalog's prefix and a random suffix. */
@@ -45,26 +57,68 @@ export class StoreService {
       name: clean,
       server: this.config.engine === 'mysql' ? 'default' : 'embedded',
       databaseName: this.databaseName(),
-      collectEmails: settings?.collectEmails ?? false,
-      products: validProducts(settings?.products) ?? DEFAULT_PRODUCTS,
+      collectEmails: false,
+      trackPageViews: true,
+      trackContentViews: true,
+      trackClicks: true,
+      collectCrm: true,
+      retentionMinMonths: 1,
+      retentionMaxMonths: 12,
+      products: DEFAULT_PRODUCTS,
       createdAt: new Date(),
     });
+    Object.assign(store, settingsPatch(store, settings ?? {}));
     // The database exists, fully migrated, before the catalog points at it.
     await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log));
     await this.tenancy.catalog.getRepository(StoreEntity).save(store);
     return store;
   }
 
-  async updateSettings(ctx: TenancyContext, storeId: string, settings: StoreSettingsInput): Promise<StoreEntity> {
+  /**
+   * Changes take effect on the next ingestion batch. With `eraseCollected` and e-mail collection
+   * off, the e-mails already held in the store are erased as well, in one transaction.
+   */
+  async updateSettings(ctx: TenancyContext & AuditContext, storeId: string, settings: StoreSettingsInput, eraseCollected = false): Promise<StoreEntity> {
     const store = await this.tenancy.store(ctx, storeId);
-    const patch: Partial<StoreEntity> = {};
-    if (settings.collectEmails !== undefined && settings.collectEmails !== null) patch.collectEmails = settings.collectEmails;
-    const products = validProducts(settings.products);
-    if (products) patch.products = products;
+    const patch = settingsPatch(store, settings);
+    if (eraseCollected && (patch.collectEmails ?? store.collectEmails)) {
+      throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
+    }
     await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
     Object.assign(store, patch);
+    let erased = 0;
+    if (eraseCollected) {
+      erased = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
+        let n = 0;
+        for (const entity of [CustomerEntity, OrderEntity, VisitorEntity]) {
+          n += (await em.createQueryBuilder().update(entity).set({ email: null }).where('email IS NOT NULL').execute()).affected ?? 0;
+        }
+        return n;
+      });
+      await flushDeletedPages(await this.tenancy.storeManager(ctx, store.id));
+    }
+    await this.audit.record(ctx, [{ operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings', storeId: store.id, companyId: store.companyId, records: erased }]);
     return store;
   }
+}
+
+/** Validates a settings change against the store's current settings; returns the columns to set. */
+function settingsPatch(store: StoreEntity, settings: StoreSettingsInput): Partial<StoreEntity> {
+  const patch: Partial<StoreEntity> = {};
+  for (const key of SWITCHES) {
+    const v = settings[key];
+    if (v !== undefined && v !== null) patch[key] = v;
+  }
+  const products = validProducts(settings.products);
+  if (products) patch.products = products;
+  const min = settings.retentionMinMonths ?? store.retentionMinMonths;
+  const max = settings.retentionMaxMonths ?? store.retentionMaxMonths;
+  if (![min, max].every((m) => Number.isInteger(m) && m >= 1 && m <= 12) || min > max) {
+    throw new BadUserInputError('Retention bounds must be whole months within 1-12, the minimum not above the maximum');
+  }
+  patch.retentionMinMonths = min;
+  patch.retentionMaxMonths = max;
+  return patch;
 }
 
 function validProducts(products: string[] | null | undefined): string[] | null {

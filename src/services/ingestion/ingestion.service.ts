@@ -12,7 +12,12 @@ export interface IngestResult {
   accepted: number;
   suppressed: number;
   emailsDropped: number;
+  /** Events of a kind the store does not track, and CRM values it does not collect. */
+  droppedBySettings: number;
 }
+
+const TRACKED: Record<string, keyof StoreEntity> = { PAGE_VIEW: 'trackPageViews', CONTENT_VIEW: 'trackContentViews', CLICK: 'trackClicks' };
+const CRM_FIELDS = ['name', 'age', 'gender', 'city', 'attributes'] as const;
 
 /** Rows per INSERT statement: well under SQLite's bound-variable limit for every table. */
 const INSERT_CHUNK = 200;
@@ -38,7 +43,7 @@ export class IngestionService {
 
   async upsertCustomers(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('customers', customerRecord, input, (r) => r.id);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, { emails: present(records.map((r) => r.email)), customerIds: records.map((r) => r.id), visitorIds: [] });
@@ -50,6 +55,11 @@ export class IngestionService {
       const rows = kept.map((r) => {
         const before = existing.get(r.id);
         const email = this.keepEmail(store, r.email, result);
+        if (!store.collectCrm && CRM_FIELDS.some((f) => r[f] !== undefined && r[f] !== null)) {
+          // CRM collection is off: nothing of it is written (what was collected before stays until erased).
+          result.droppedBySettings++;
+          for (const f of CRM_FIELDS) delete r[f];
+        }
         return Object.assign(new CustomerEntity(), {
           id: r.id,
           email: email === undefined ? (before?.email ?? null) : email,
@@ -70,7 +80,7 @@ export class IngestionService {
 
   async trackEvents(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('events', eventRecord, input);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, {
@@ -78,8 +88,10 @@ export class IngestionService {
         customerIds: present(records.map((r) => r.customerId)),
         visitorIds: present(records.map((r) => r.visitorId)),
       });
-      const kept = records.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
-      result.suppressed = records.length - kept.length;
+      const allowed = records.filter((r) => store[TRACKED[r.type]] === true);
+      result.droppedBySettings = records.length - allowed.length;
+      const kept = allowed.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
+      result.suppressed = allowed.length - kept.length;
       if (kept.length === 0) return;
       const now = new Date();
       const visitorIds = [...new Set(kept.map((r) => r.visitorId))];
@@ -117,7 +129,7 @@ export class IngestionService {
 
   async upsertOrders(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('orders', orderRecord, input, (r) => r.id);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0 };
+    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
     await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, {
