@@ -8,7 +8,7 @@ import type { StoreRegistry } from './store-registry';
 /** What tenancy needs of a request: who is asking, and the request's store lookup. */
 export interface TenancyContext {
   principal: Principal | null;
-  loaders: { storeById: { load(id: string): Promise<StoreEntity | null> }; clearStore(storeId: string): void };
+  loaders: { storeById: { load(id: string): Promise<StoreEntity | null>; prime(id: string, store: StoreEntity): unknown }; clearStore(storeId: string): void };
 }
 
 /**
@@ -58,7 +58,10 @@ export class Tenancy {
     const stores = p.storeIds
       ? await repo.find({ where: { ...where, id: In([...p.storeIds]) }, order: { createdAt: 'ASC', id: 'ASC' } })
       : await repo.find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
-    return stores.filter((s) => reachesStore(p, s));
+    const reachable = stores.filter((s) => reachesStore(p, s));
+    // Later per-store calls in this request find their catalog row without another statement.
+    for (const s of reachable) ctx.loaders.storeById.prime(s.id, s);
+    return reachable;
   }
 
   /** Batch lookup used by the request's storeById loader (no reach check: callers go through `store`). */

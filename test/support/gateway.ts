@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Connection, createConnection } from 'mysql2/promise';
 import { storeDbUser } from '../../src/tenancy/data-source-factory';
-import { createGateway, Gateway } from '../../src/app';
+import { createGateway, Gateway, GatewayOptions } from '../../src/app';
 import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
 import { createLogger } from '../../src/logging';
 
@@ -35,8 +35,9 @@ export interface TestGateway {
 /**
  * A gateway on its own databases: a temporary folder (SQLite) or a catalog database with a
  * random name whose store databases share its prefix (MySQL). `close` drops all of them.
+ * `options` as `createGateway` takes them (the playground's demo key and examples).
  */
-export async function startTestGateway(engine: Engine, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(engine: Engine, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
   const tag = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), `pgw-test-${tag}-`));
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
@@ -49,7 +50,7 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
     ...env,
   });
-  const gateway = await createGateway(config, createLogger(config.logLevel));
+  const gateway = await createGateway(config, createLogger(config.logLevel), options);
   const server = await gateway.listen(0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
