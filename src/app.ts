@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { Context, Services } from './context';
-import { UnauthenticatedError } from './errors';
+import { RateLimitedError, UnauthenticatedError } from './errors';
+import { armor, QUERY_LIMITS } from './http/armor';
+import { Metrics } from './http/metrics';
+import { RateLimiter } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
@@ -33,7 +37,7 @@ import { SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
-import { StoreRegistry } from './tenancy/store-registry';
+import { StoreRegistry, waitingOn } from './tenancy/store-registry';
 import { Tenancy } from './tenancy/tenancy';
 
 /** Largest request body accepted; a GraphQL document plus a full ingestion batch fit well inside. */
@@ -66,7 +70,9 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const hasher = new SubjectHasher(config.subjectHashSecret);
   const audit = new AuditService(catalog);
   const suppression = new SuppressionService(catalog, hasher);
-  const forget = new ForgetService(tenancy, hasher, suppression, audit, log);
+  const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
+  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics);
+  const limiter = new RateLimiter({ perKeyPerMinute: config.rateLimitPerMinute, anonymousPerMinute: config.rateLimitAnonPerMinute });
   const services: Services = {
     config,
     log,
@@ -85,13 +91,19 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     hasher,
     auditLog: new AuditLogService(tenancy),
     dashboard: new DashboardService(config, tenancy),
+    metrics,
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
 
-  const contextFor = async (secret: string | null, requestId = randomUUID()): Promise<Context> => {
+  /** Authenticates, rate-limits (per key; per address without a valid key) and builds the context. */
+  const contextFor = async (secret: string | null, requestId = randomUUID(), address = 'local'): Promise<Context> => {
     const principal = await services.apiKeys.authenticate(secret);
-    if (!principal) throw new UnauthenticatedError();
+    if (!principal) {
+      await limiter.consume('anonymous', address);
+      throw new UnauthenticatedError();
+    }
+    await limiter.consume('key', principal.apiKeyId);
     return {
       requestId,
       principal,
@@ -102,21 +114,41 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     };
   };
 
+  const http = express();
+  const httpServer = createServer(http);
+  const limits = armor();
   const apollo = new ApolloServer<Context>({
     schema: await createSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    plugins: [requestLogging(log), auditPlugin()],
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    plugins: [
+      // graphql-armor's plugins first: a later list must not replace them.
+      ...limits.plugins,
+      requestLogging(log),
+      auditPlugin(),
+      metrics.plugin(),
+      // On stop: refuse new connections, let requests in flight (a forget, say) finish.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+    ],
   });
   await apollo.start();
+  let stopping = false;
 
-  const http = express();
   http.disable('x-powered-by');
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  http.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   http.get('/readyz', async (_req, res) => {
+    if (stopping) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
     try {
       await withTimeout(catalog.query('SELECT 1'), 2000);
       res.json({ status: 'ready' });
@@ -134,10 +166,15 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const requestId = randomUUID();
-        req.res?.setHeader('x-request-id', requestId);
-        return contextFor(bearer(req.headers.authorization), requestId);
+        res.setHeader('x-request-id', requestId);
+        try {
+          return await contextFor(bearer(req.headers.authorization), requestId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        } catch (err) {
+          if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.extensions.retryAfterSeconds));
+          throw err;
+        }
       },
     }),
   );
@@ -151,19 +188,17 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     });
   });
 
-  let server: Server | null = null;
   return {
     services,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),
-    listen: (port) =>
-      new Promise((resolve) => {
-        server = http.listen(port, '0.0.0.0', () => resolve(server!));
-      }),
+    listen: (port) => new Promise((resolve) => httpServer.listen(port, '0.0.0.0', () => resolve(httpServer))),
     stop: async () => {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      stopping = true;
+      // Drains HTTP first (the drain plugin), then closes every pool.
       await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await registry.closeAll();
       await catalog.destroy();
     },

@@ -25,6 +25,10 @@ const envSchema = z.object({
   STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   DATA_REGION: z.string().min(1).max(100).default('not configured'),
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -54,6 +58,11 @@ export interface Config {
   storePoolSize: number;
   catalogPoolSize: number;
   dbConnectTimeoutMs: number;
+  /** MySQL: a statement running longer fails (SERVICE_UNAVAILABLE) instead of hanging the request. */
+  dbQueryTimeoutMs: number;
+  rateLimitPerMinute: number;
+  rateLimitAnonPerMinute: number;
+  shutdownTimeoutMs: number;
   logLevel: string;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
@@ -113,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storePoolSize: e.STORE_POOL_SIZE,
     catalogPoolSize: e.CATALOG_POOL_SIZE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitAnonPerMinute: e.RATE_LIMIT_ANON_PER_MINUTE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,

@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { Metrics } from './http/metrics';
 import type { Logger } from './logging';
 import type { Principal } from './services/auth/principal';
 import type { ApiKeyService } from './services/auth/api-key.service';
@@ -38,6 +39,7 @@ export interface Services {
   hasher: SubjectHasher;
   auditLog: AuditLogService;
   dashboard: DashboardService;
+  metrics: Metrics;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

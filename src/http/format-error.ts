@@ -20,6 +20,10 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+  'EPIPE',
+  'QUEUE_LIMIT',
   'ER_CON_COUNT_ERROR',
   'POOL_CLOSED',
   'SQLITE_BUSY',
@@ -52,10 +56,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   if (code === 'UNAUTHORIZED') return { ...base, message: formatted.message, extensions: { code: 'FORBIDDEN' } };
   if (typeof code === 'string' && PROTOCOL_CODES.has(code) && original instanceof GraphQLError) {
-    return { ...base, message: formatted.message, extensions: { code } };
+    // graphql-js names its token limit in the message; the limits stay unpublished.
+    const message = /contains more tha[nt] \d+ tokens/.test(formatted.message) ? 'Syntax Error: the document is too large.' : formatted.message;
+    return { ...base, message, extensions: { code } };
   }
   const dc = driverCode(original);
-  if (dc && UNAVAILABLE_CODES.has(dc)) {
+  // mysql2 gives its bounded pool queue's refusal no code.
+  if ((dc && UNAVAILABLE_CODES.has(dc)) || (original instanceof Error && original.message === 'Queue limit reached.')) {
     return { ...base, message: 'A database needed for this request is unavailable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

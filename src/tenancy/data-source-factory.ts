@@ -43,6 +43,7 @@ export function mysqlOptions(
   poolSize: number,
   connectTimeoutMs: number,
   logger: TypeOrmLogger,
+  queryTimeoutMs = 0,
 ): DataSourceOptions {
   return {
     type: server.flavor ?? 'mysql',
@@ -64,6 +65,9 @@ export function mysqlOptions(
     logger,
     poolSize,
     connectTimeout: connectTimeoutMs,
+    // A hung server must fail requests, not hold them: every statement gets a deadline.
+    enableQueryTimeout: queryTimeoutMs > 0,
+    maxQueryExecutionTime: queryTimeoutMs || undefined,
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
     extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true },
   };
@@ -71,7 +75,7 @@ export function mysqlOptions(
 
 export function catalogOptions(config: Config, logger: TypeOrmLogger): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
-    return mysqlOptions(config.mysql, config.mysql.catalogDatabase, 'catalog', config.catalogPoolSize, config.dbConnectTimeoutMs, logger);
+    return mysqlOptions(config.mysql, config.mysql.catalogDatabase, 'catalog', config.catalogPoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
   mkdirSync(config.dataDir, { recursive: true });
   return sqliteOptions(join(config.dataDir, 'catalog.sqlite'), 'catalog', logger);
@@ -97,7 +101,7 @@ export function storeDbUser(config: Config, databaseName: string): { user: strin
 export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
     const { user, password } = storeDbUser(config, databaseName);
-    return mysqlOptions({ ...config.mysql, user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger);
+    return mysqlOptions({ ...config.mysql, user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
   mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);

@@ -1,5 +1,6 @@
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger as PinoLogger } from 'pino';
+import { scrubPersonal } from '../logging';
 
 /**
  * Counts statements per database label ('catalog' or 'store:<id>'). The counts back the
@@ -27,8 +28,9 @@ export class QueryObserver {
     const observer = this;
     return {
       logQuery: () => observer.count(label),
+      // Driver messages can quote values ("Duplicate entry 'a@b.dk'…"): scrubbed before logging.
       logQueryError: (error: string | Error, query: string) =>
-        log.warn({ db: label, err: error instanceof Error ? error.message : String(error), statement: query.slice(0, 200) }, 'statement failed'),
+        log.warn({ db: label, err: scrubPersonal(error instanceof Error ? error.message : String(error)), statement: query.slice(0, 200) }, 'statement failed'),
       logQuerySlow: (time: number, query: string) => log.warn({ db: label, ms: time, statement: query.slice(0, 200) }, 'slow statement'),
       logSchemaBuild: () => undefined,
       logMigration: (message: string) => log.debug({ db: label }, message),

@@ -8,6 +8,8 @@ import type { QueryObserver } from './query-observer';
 
 interface OpenStore {
   dataSource: Promise<DataSource>;
+  /** Set once the DataSource is open, for synchronous inspection (metrics). */
+  ready?: DataSource;
   /** SQLite has one connection per file: its transactions must not interleave. */
   writeLock: Mutex;
 }
@@ -32,6 +34,16 @@ export class StoreRegistry {
 
   get openCount(): number {
     return this.open.size;
+  }
+
+  /** Opens so far (a metric: a high rate means MAX_OPEN_STORES is too small for the traffic). */
+  opened = 0;
+
+  /** Requests waiting for a pooled MySQL connection, over every open store (best effort: mysql2 internals). */
+  poolWaiting(): number {
+    let n = 0;
+    for (const e of this.open.values()) if (e.ready) n += waitingOn(e.ready);
+    return n;
   }
 
   async manager(store: Pick<StoreEntity, 'id' | 'databaseName'>): Promise<EntityManager> {
@@ -59,8 +71,13 @@ export class StoreRegistry {
       return existing;
     }
     const logger = this.observer.loggerFor(`store:${store.id}`, this.log);
+    this.opened++;
     const dataSource = new DataSource(storeOptions(this.config, store.databaseName, logger))
       .initialize()
+      .then((ds) => {
+        entry.ready = ds;
+        return ds;
+      })
       .catch((err: unknown) => {
         // A failed open must not stay memoized: the next request tries again.
         this.open.delete(store.id);
@@ -116,4 +133,9 @@ export class StoreRegistry {
     this.evicted.clear();
     await Promise.all(entries.map((e) => this.destroy(e)));
   }
+}
+
+export function waitingOn(ds: DataSource): number {
+  const pool = (ds.driver as unknown as { pool?: { _connectionQueue?: { length: number } } }).pool;
+  return pool?._connectionQueue?.length ?? 0;
 }

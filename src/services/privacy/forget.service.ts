@@ -55,6 +55,7 @@ export class ForgetService {
     private readonly suppression: SuppressionService,
     private readonly audit: AuditService,
     private readonly log: Logger,
+    private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
   ) {}
 
   async forget(ctx: ForgetContext, idOrEmail: string, storeId: string | null | undefined, dryRun = false): Promise<ForgetOutcome[]> {
@@ -124,6 +125,7 @@ export class ForgetService {
       failure: request.failure,
     });
     await this.audit.record(ctx, [{ operation: 'forgetCustomer', storeId: store.id, companyId: store.companyId, subjectHash, records: total(request) }]);
+    this.metrics?.forgets.inc({ status: request.status });
     return { ...request };
   }
 
