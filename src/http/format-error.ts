@@ -31,13 +31,18 @@ const UNAVAILABLE_CODES = new Set([
 
 export const INTERNAL_MESSAGE = 'Internal server error';
 
-function driverCode(e: unknown): string | undefined {
-  if (e && typeof e === 'object') {
-    const o = e as { code?: unknown; driverError?: unknown };
-    if (typeof o.code === 'string') return o.code;
-    if (o.driverError) return driverCode(o.driverError);
-  }
-  return undefined;
+/** The driver's error code, looking through TypeORM's and Apollo's wrappers (context errors too). */
+function driverCode(e: unknown, depth = 0): string | undefined {
+  if (!e || typeof e !== 'object' || depth > 5) return undefined;
+  const o = e as { code?: unknown; driverError?: unknown; originalError?: unknown; cause?: unknown };
+  if (typeof o.code === 'string') return o.code;
+  return driverCode(o.driverError ?? o.originalError ?? o.cause, depth + 1);
+}
+
+function isQueueFull(e: unknown, depth = 0): boolean {
+  if (!(e instanceof Error) || depth > 5) return false;
+  const o = e as Error & { originalError?: unknown; driverError?: unknown };
+  return o.message === 'Queue limit reached.' || isQueueFull(o.driverError ?? o.originalError, depth + 1);
 }
 
 /**
@@ -62,7 +67,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const dc = driverCode(original);
   // mysql2 gives its bounded pool queue's refusal no code.
-  if ((dc && UNAVAILABLE_CODES.has(dc)) || (original instanceof Error && original.message === 'Queue limit reached.')) {
+  if ((dc && UNAVAILABLE_CODES.has(dc)) || isQueueFull(original)) {
     return { ...base, message: 'A database needed for this request is unavailable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
