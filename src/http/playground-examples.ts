@@ -25,10 +25,13 @@ export function playgroundExamples(storeId: string | null, email: string | null,
   return [
     {
       title: 'Profile by e-mail',
-      query: `# A shopper's profile, found by e-mail address or customer ID (S2, S3, S11).
-# Needs PROFILES_READ. E-mail, CRM and the visit log are personal: they also need
-# PERSONAL_DATA_READ, and without it come back null with a FORBIDDEN error at their path.
-# Run it with the ▶ button or Ctrl-Enter; the key goes in the Headers tab below.
+      query: `# A shopper's profile, by e-mail address or customer ID.
+# Run: the ▶ button or Ctrl-Enter. Your API key goes in
+# the Headers tab below (then ⟳, left, reloads the Docs).
+#
+# Needs PROFILES_READ. E-mail, CRM and the visit log are
+# personal: they also need PERSONAL_DATA_READ. Without it
+# they come back null, with a FORBIDDEN error each.
 query Profile($storeId: ID!, $idOrEmail: String!) {
   customer(storeId: $storeId, idOrEmail: $idOrEmail) {
     id
@@ -50,9 +53,9 @@ query Profile($storeId: ID!, $idOrEmail: String!) {
     },
     {
       title: 'Customers page',
-      query: `# A store's customers, 20 at a time, ordered by customer ID.
-# Next page: copy pageInfo.endCursor into "after" in the variables and run again.
-# Needs PROFILES_READ; e-mail also needs PERSONAL_DATA_READ.
+      query: `# A store's customers, 20 at a time, by customer ID. Next
+# page: copy pageInfo.endCursor into "after" (Variables).
+# Needs PROFILES_READ; e-mail needs PERSONAL_DATA_READ.
 query CustomersPage($storeId: ID!, $after: String) {
   customers(storeId: $storeId, first: 20, after: $after) {
     totalCount
@@ -64,8 +67,9 @@ query CustomersPage($storeId: ID!, $after: String) {
     },
     {
       title: "A visitor's log",
-      query: `# One visitor ID (a browser the tracking script saw) and its visit log, newest first (S11).
-# Needs PROFILES_READ; the log is personal and also needs PERSONAL_DATA_READ.
+      query: `# A visitor ID (a browser the tracking script saw) and its
+# visit log, newest first.
+# Needs PROFILES_READ; the log needs PERSONAL_DATA_READ.
 query VisitorLog($storeId: ID!, $visitorId: ID!, $after: String) {
   visitor(storeId: $storeId, id: $visitorId) {
     id
@@ -83,8 +87,9 @@ query VisitorLog($storeId: ID!, $visitorId: ID!, $after: String) {
     },
     {
       title: 'Orders',
-      query: `# A store's orders, newest first. Orders of forgotten people stay, anonymized.
-# Needs PROFILES_READ; the order e-mail also needs PERSONAL_DATA_READ.
+      query: `# A store's orders, newest first. The orders of forgotten
+# people stay, anonymized.
+# Needs PROFILES_READ; e-mail needs PERSONAL_DATA_READ.
 query Orders($storeId: ID!) {
   orders(storeId: $storeId, first: 20) {
     totalCount
@@ -96,10 +101,11 @@ query Orders($storeId: ID!) {
     },
     {
       title: 'Privacy report',
-      query: `# Everything held about one person, in every store the key reaches (S3; GDPR Art. 15/20).
-# Add "storeId" to the variables to search one store only. Add the field \`json\` for the
-# whole report as one machine-readable document (privacy-gateway/data-access-report@1).
-# The whole report is personal data: needs PERSONAL_DATA_READ (without it: FORBIDDEN).
+      query: `# Everything held about one person in every store the key
+# reaches (GDPR Art. 15, 20); "storeId" picks one store.
+# Add the field \`json\` for the report as one document.
+# All of it is personal: needs PERSONAL_DATA_READ (without
+# it the answer is a single FORBIDDEN error).
 query PrivacyReport($idOrEmail: String!, $storeId: ID) {
   privacyReport(idOrEmail: $idOrEmail, storeId: $storeId) {
     generatedAt
@@ -116,12 +122,34 @@ query PrivacyReport($idOrEmail: String!, $storeId: ID) {
 }`,
       variables: { idOrEmail: who },
     },
-    // TODO(playground): add a "GDPR dashboard" tab (`company { gdprDashboard { … } }`, S10) once
-    // the field is in schema.graphql; the playground tests run every example against the schema.
+    {
+      title: 'GDPR dashboard',
+      query: `# The company's GDPR dashboard: the sub-processors its
+# stores need (inUse) and the data types each store holds,
+# with the counts behind them. Any key.
+query GdprDashboard {
+  company {
+    name
+    gdprDashboard {
+      subProcessors {
+        inUse
+        usedBy { store { name } products }
+        subProcessor { name legalEntity purpose location country inEea transferMechanism dataCategories }
+      }
+      stores {
+        store { id name }
+        emailAddress crm orderHistory browsingHistory purchasePreferences
+        counts { emailAddresses customersWithCrm orders visitors customersWithPreferences }
+        location { database backup }
+      }
+    }
+  }
+}`,
+    },
     {
       title: 'Forget ledger',
-      query: `# The forget ledger, newest first: status, times and counts per store. It never names
-# the person. Needs FORGET.
+      query: `# The forget ledger, newest first: status, times and counts
+# per store. It never names the person. Needs FORGET.
 query ForgetLedger($storeId: ID, $after: String) {
   forgetRequests(storeId: $storeId, first: 20, after: $after) {
     totalCount
@@ -139,13 +167,17 @@ query ForgetLedger($storeId: ID, $after: String) {
     },
     {
       title: 'Forget a person (dry run)',
-      query: `# !!! DESTRUCTIVE when run for real: erases the person's profile, CRM attributes, visitor
-# IDs and visit log, and anonymizes their orders. It cannot be undone. Needs FORGET.
+      query: `# !!! DESTRUCTIVE when run for real: erases the person's
+# profile, CRM attributes, visitor IDs and visit log, and
+# anonymizes their orders. It cannot be undone.
+# Needs FORGET.
 #
-# As given it is a DRY RUN ("dryRun": true): it only counts what would be erased and
-# changes nothing (it leaves an audit entry). To really forget the person, set
-# "dryRun": false in the variables below and run again; the request then shows up in the
-# "ForgetLedger" tab. Leave out "storeId" to forget them in every store the key reaches.
+# As given it is a DRY RUN ("dryRun": true): it counts
+# what would be erased and changes nothing (it leaves an
+# audit entry). To really forget the person, set
+# "dryRun": false in the Variables below and run again;
+# the request then shows in the ForgetLedger tab. Without
+# "storeId" it forgets them in every store it reaches.
 mutation ForgetCustomer($idOrEmail: String!, $storeId: ID, $dryRun: Boolean = true) {
   forgetCustomer(idOrEmail: $idOrEmail, storeId: $storeId, dryRun: $dryRun) {
     requests {
@@ -159,7 +191,8 @@ mutation ForgetCustomer($idOrEmail: String!, $storeId: ID, $dryRun: Boolean = tr
     },
     {
       title: 'Company and stores',
-      query: `# Who is calling (the key's scopes) and the stores it reaches. Any key.
+      query: `# Who is calling (the key's scopes) and the stores it
+# reaches. Any key.
 query CompanyAndStores {
   viewer { apiKeyId scopes company { id name } }
   company { id name stores { id name settings { collectEmails products } } }

@@ -9,6 +9,8 @@ const ASSETS: Record<string, { module: string; file: string; type: string }> = {
   'react.production.min.js': { module: 'react/package.json', file: 'umd/react.production.min.js', type: 'text/javascript' },
   'react-dom.production.min.js': { module: 'react-dom/package.json', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
 };
+/** The playground's own files, in public/playground. */
+const LOCAL: Record<string, string> = { 'init.js': 'text/javascript', 'favicon.svg': 'image/svg+xml' };
 const PUBLIC_DIR = join(__dirname, '..', '..', 'public', 'playground');
 
 /** Only our own origin; GraphiQL's fonts are inlined as data: URLs and it sets inline styles. */
@@ -45,6 +47,7 @@ function page(config: unknown): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Privacy gateway · playground</title>
+<link rel="icon" href="/playground/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/playground/graphiql.min.css">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
@@ -69,15 +72,15 @@ export function playgroundRouter(options: PlaygroundOptions): Router {
   const cache = new Map<string, Buffer>();
   router.get('/playground/:file', (req, res, next) => {
     const name = req.params.file;
-    const local = name === 'init.js';
-    const asset = ASSETS[name];
+    const local = Object.hasOwn(LOCAL, name) ? LOCAL[name] : null;
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : null;
     if (!asset && !local) return next();
     let body = cache.get(name);
     if (!body) {
-      body = local ? readFileSync(join(PUBLIC_DIR, name)) : readFileSync(join(dirname(require.resolve(asset.module)), asset.file));
+      body = local ? readFileSync(join(PUBLIC_DIR, name)) : readFileSync(join(dirname(require.resolve(asset!.module)), asset!.file));
       cache.set(name, body);
     }
-    res.setHeader('Content-Type', `${local ? 'text/javascript' : asset.type}; charset=utf-8`);
+    res.setHeader('Content-Type', `${local ?? asset!.type}; charset=utf-8`);
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.send(body);
