@@ -122,6 +122,9 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM: drain, close the pools, then exit. Apollo's own handler would
+    // re-raise the signal and kill the process half-way through that.
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     plugins: [

@@ -37,7 +37,12 @@ export interface TestGateway {
  * random name whose store databases share its prefix (MySQL). `close` drops all of them.
  * `options` as `createGateway` takes them (the playground's demo key and examples).
  */
-export async function startTestGateway(engine: Engine, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
+export interface TestGatewayOptions extends GatewayOptions {
+  /** Collects every log line the gateway writes (parsed JSON), for log tests. */
+  logs?: Record<string, unknown>[];
+}
+
+export async function startTestGateway(engine: Engine, env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const tag = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), `pgw-test-${tag}-`));
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
@@ -50,7 +55,9 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
     ...env,
   });
-  const gateway = await createGateway(config, createLogger(config.logLevel), options);
+  const { logs: sink, ...gatewayOptions } = options;
+  const destination = sink ? { write: (line: string) => void sink.push(JSON.parse(line)) } : undefined;
+  const gateway = await createGateway(config, createLogger(sink ? 'debug' : config.logLevel, destination), gatewayOptions);
   const server = await gateway.listen(0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
