@@ -5,18 +5,10 @@
  * of every other cohort, so the paths being compared erase exactly the same amount of data.
  */
 import type { Connection } from 'mysql2/promise';
+import { mulberry32 } from '../src/services/demo/demo-data';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, shared with the demo data. */
+export const rng = mulberry32;
 
 const randInt = (r: () => number, n: number) => Math.floor(r() * n);
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

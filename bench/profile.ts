@@ -20,6 +20,7 @@ import { createGateway, Gateway } from '../src/app';
 import { Config, loadConfig, MysqlServer, parseMysqlUrl } from '../src/config';
 import { createLogger } from '../src/logging';
 import { storeDbUser } from '../src/tenancy/data-source-factory';
+import { mulberry32 } from '../src/services/demo/demo-data';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -95,17 +96,8 @@ function readOptions(): Options {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same data set, run after run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the same seed gives the same data set, run after run. */
+const rng = mulberry32;
 
 const randInt = (r: () => number, n: number) => Math.floor(r() * n);
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[randInt(r, xs.length)];
