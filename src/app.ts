@@ -11,7 +11,7 @@ import type { Context, Services } from './context';
 import { RateLimitedError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
-import { RateLimiter } from './http/rate-limit';
+import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
@@ -37,6 +37,7 @@ import { SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
+import { prepareStoreServers } from './tenancy/store-servers';
 import { StoreRegistry, waitingOn } from './tenancy/store-registry';
 import { Tenancy } from './tenancy/tenancy';
 
@@ -72,7 +73,13 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
   const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics);
-  const limiter = new RateLimiter({ perKeyPerMinute: config.rateLimitPerMinute, anonymousPerMinute: config.rateLimitAnonPerMinute });
+  // Several instances share one budget through Redis; one instance may keep it in memory.
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : undefined;
+  const limiter = new RateLimiter(
+    { perKeyPerMinute: config.rateLimitPerMinute, anonymousPerMinute: config.rateLimitAnonPerMinute },
+    redis && { redis, prefix: `pgw:${config.mysql?.catalogDatabase ?? 'embedded'}` },
+  );
+  if (redis) await redisReady(redis, 2000);
   const services: Services = {
     config,
     log,
@@ -204,6 +211,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await registry.closeAll();
       await catalog.destroy();
+      redis?.disconnect();
     },
   };
 }
@@ -230,7 +238,7 @@ async function prepareMysql(config: Config, observer: QueryObserver, log: Logger
   try {
     await admin.query(`CREATE DATABASE IF NOT EXISTS \`${m.catalogDatabase}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     const [{ v }] = await admin.query('SELECT VERSION() AS v');
-    return { ...config, mysql: { ...m, flavor: /mariadb/i.test(String(v)) ? 'mariadb' : 'mysql' } };
+    return await prepareStoreServers({ ...config, mysql: { ...m, flavor: /mariadb/i.test(String(v)) ? 'mariadb' : 'mysql' } }, log);
   } finally {
     await admin.destroy();
   }

@@ -32,6 +32,8 @@ const envSchema = z.object({
   DATA_REGION: z.string().min(1).max(100).default('not configured'),
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STORE_SERVERS: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis://[user:pass@]host:port[/db] URL').optional(),
 });
 
 export type Engine = 'sqlite' | 'mysql';
@@ -51,6 +53,13 @@ export interface Config {
   dataDir: string;
   /** MySQL only: where the catalog lives and the server new stores are created on. */
   mysql?: MysqlServer & { catalogDatabase: string };
+  /**
+   * MySQL only: the servers stores may live on, by name (`default` is the catalog's own server).
+   * The credentials are an administrator's: they create store databases and their users.
+   */
+  storeServers: Record<string, MysqlServer>;
+  /** Shared rate-limit counters for several gateway instances; unset: counters in this process. */
+  redisUrl?: string;
   bootstrapAdminKey?: string;
   seedDemo: boolean;
   subjectHashSecret: string;
@@ -86,6 +95,24 @@ export function parseMysqlUrl(url: string): MysqlServer & { catalogDatabase: str
   };
 }
 
+/** `STORE_SERVERS=eu-1=mysql://…,eu-2=mysql://…`: named store servers besides `default`. */
+export function parseStoreServers(value: string | undefined): Record<string, MysqlServer> {
+  const servers: Record<string, MysqlServer> = {};
+  for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    const name = eq > 0 ? item.slice(0, eq).trim() : '';
+    const url = item.slice(eq + 1).trim();
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name) || name === 'default' || name === 'embedded') {
+      throw new ConfigError('Invalid configuration: STORE_SERVERS: each entry is <name>=mysql://user:pass@host:port, the name 1-64 lower-case letters, digits, - or _ (not default or embedded)');
+    }
+    if (!/^mysql:\/\//.test(url)) throw new ConfigError(`Invalid configuration: STORE_SERVERS: server ${name} needs a mysql://user:pass@host:port URL`);
+    if (servers[name]) throw new ConfigError(`Invalid configuration: STORE_SERVERS: server ${name} is named twice`);
+    const { catalogDatabase: _ignored, ...server } = parseMysqlUrl(url.replace(/^(mysql:\/\/[^/]*).*$/, '$1')); // a path, if any, is not used
+    servers[name] = server;
+  }
+  return servers;
+}
+
 /** Embedded mode keeps a generated secret beside the data, so hashes survive restarts. */
 function embeddedSecret(dataDir: string): string {
   const file = join(dataDir, 'subject-hash.secret');
@@ -110,11 +137,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (engine === 'mysql' && !e.SUBJECT_HASH_SECRET) {
     throw new ConfigError('Invalid configuration: SUBJECT_HASH_SECRET is required with DATABASE_URL (MySQL mode)');
   }
+  const mysql = e.DATABASE_URL ? parseMysqlUrl(e.DATABASE_URL) : undefined;
+  const extraServers = parseStoreServers(e.STORE_SERVERS);
+  if (!mysql && Object.keys(extraServers).length) throw new ConfigError('Invalid configuration: STORE_SERVERS needs DATABASE_URL (store servers are MySQL)');
   return {
     port: e.PORT,
     engine,
     dataDir,
-    mysql: e.DATABASE_URL ? parseMysqlUrl(e.DATABASE_URL) : undefined,
+    mysql,
+    storeServers: mysql ? { default: withoutCatalog(mysql), ...extraServers } : {},
+    redisUrl: e.REDIS_URL,
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
     seedDemo: e.SEED_DEMO ?? engine === 'sqlite',
     subjectHashSecret: e.SUBJECT_HASH_SECRET ?? embeddedSecret(dataDir),
@@ -130,4 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,
   };
+}
+
+function withoutCatalog(m: MysqlServer & { catalogDatabase: string }): MysqlServer {
+  const { catalogDatabase: _catalog, ...server } = m;
+  return server;
 }

@@ -56,4 +56,15 @@ export class ServiceUnavailableError extends CodedError {
   }
 }
 
+/**
+ * A store database was moved to another server while this unit of work waited for its lock
+ * (the old copy gives the lock up by deleting it). Thrown before anything is written, so the
+ * unit of work can run again where the store lives now.
+ */
+export class StoreMovedError extends ServiceUnavailableError {
+  constructor() {
+    super('The store moved to another database server during this request; retry');
+  }
+}
+
 export const isCodedError = (e: unknown): e is CodedError => e instanceof CodedError;

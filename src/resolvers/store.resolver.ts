@@ -51,8 +51,9 @@ export class StoreResolver {
     @Arg('companyId', () => ID, { description: 'The owning company.' }) companyId: string,
     @Arg('name', { description: 'The store\'s name.' }) name: string,
     @Arg('settings', () => StoreSettingsInput, { nullable: true, description: 'Initial settings.' }) settings?: StoreSettingsInput | null,
+    @Arg('server', () => String, { nullable: true, description: 'The database server to place the store on (a configured name; `default` is the catalog\'s server). Omitted: the server holding the fewest stores.' }) server?: string | null,
   ): Promise<Store> {
-    return toStore(await ctx.services.stores.create(ctx, companyId, name, settings));
+    return toStore(await ctx.services.stores.create(ctx, companyId, name, settings, server));
   }
 
   @Authorized(Scope.SETTINGS_WRITE)

@@ -7,6 +7,7 @@ import { CATALOG_ENTITIES } from '../entities/catalog';
 import { STORE_ENTITIES } from '../entities/store';
 import { CATALOG_MIGRATIONS } from '../migrations/catalog';
 import { STORE_MIGRATIONS } from '../migrations/store';
+import { DEFAULT_SERVER, storeServer, withAdmin } from './store-servers';
 
 /**
  * SQLite pragmas for every file we open. `secure_delete` overwrites deleted content so a
@@ -98,27 +99,35 @@ export function storeDbUser(config: Config, databaseName: string): { user: strin
   };
 }
 
-export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger): DataSourceOptions {
+/** A store database's options on the named store server (`default`: the catalog's server). */
+export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
     const { user, password } = storeDbUser(config, databaseName);
-    return mysqlOptions({ ...config.mysql, user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
+    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
   mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);
 }
 
-/** Creates (MySQL) the database a new store lives in, then brings its schema up to date. */
-export async function createStoreDatabase(config: Config, catalog: DataSource, databaseName: string, logger: TypeOrmLogger): Promise<void> {
+/**
+ * Creates (MySQL) the database a new store lives in, with its user, on the named store server,
+ * then brings its schema up to date.
+ */
+export async function createStoreDatabase(config: Config, catalog: DataSource, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): Promise<void> {
   if (config.engine === 'mysql') {
     assertSafeIdentifier(databaseName);
     const { user, password } = storeDbUser(config, databaseName);
-    await catalog.query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-    // Identifiers cannot be bound parameters; both are generated here and checked above.
-    await catalog.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ?`, [password]);
-    await catalog.query(`GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${user}'@'%'`);
+    const run = async (query: (sql: string, params?: unknown[]) => Promise<unknown>) => {
+      await query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      // Identifiers cannot be bound parameters; both are generated here and checked above.
+      await query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ?`, [password]);
+      await query(`GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${user}'@'%'`);
+    };
+    if (server === DEFAULT_SERVER) await run((sql, params) => catalog.query(sql, params));
+    else await withAdmin(config, server, (c) => run((sql, params) => c.query(sql, params)));
   }
   // Opening it runs the migrations (migrationsRun).
-  const ds = new DataSource(storeOptions(config, databaseName, logger));
+  const ds = new DataSource(storeOptions(config, databaseName, logger, server));
   await ds.initialize();
   await ds.destroy();
 }

@@ -6,7 +6,14 @@ import type { StoreEntity } from '../entities/catalog';
 import { storeOptions } from './data-source-factory';
 import type { QueryObserver } from './query-observer';
 
+/** What the registry needs of a store's catalog row: which database, on which server. */
+export type StoreLocation = Pick<StoreEntity, 'id' | 'databaseName' | 'server'>;
+
+const where = (store: StoreLocation) => `${store.server}/${store.databaseName}`;
+
 interface OpenStore {
+  /** Server and database the pool points at: a store moved since is reopened, not served stale. */
+  location: string;
   dataSource: Promise<DataSource>;
   /** Set once the DataSource is open, for synchronous inspection (metrics). */
   ready?: DataSource;
@@ -46,7 +53,7 @@ export class StoreRegistry {
     return n;
   }
 
-  async manager(store: Pick<StoreEntity, 'id' | 'databaseName'>): Promise<EntityManager> {
+  async manager(store: StoreLocation): Promise<EntityManager> {
     return (await this.entry(store).dataSource).manager;
   }
 
@@ -54,7 +61,7 @@ export class StoreRegistry {
    * Runs `work` in one transaction on the store's database and hands it the transactional
    * manager. Everything the unit of work writes goes through that manager, or nothing does.
    */
-  async transaction<T>(store: Pick<StoreEntity, 'id' | 'databaseName'>, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  async transaction<T>(store: StoreLocation, work: (em: EntityManager) => Promise<T>): Promise<T> {
     const entry = this.entry(store);
     const ds = await entry.dataSource;
     if (this.config.engine === 'sqlite') {
@@ -63,27 +70,33 @@ export class StoreRegistry {
     return ds.transaction(work);
   }
 
-  private entry(store: Pick<StoreEntity, 'id' | 'databaseName'>): OpenStore {
+  private entry(store: StoreLocation): OpenStore {
     const existing = this.open.get(store.id);
-    if (existing) {
+    if (existing && existing.location === where(store)) {
       this.open.delete(store.id);
       this.open.set(store.id, existing);
       return existing;
     }
+    if (existing) {
+      // The catalog says the store lives elsewhere now (moved, perhaps by another instance):
+      // requests already on the old pool finish there, new ones go to the new location.
+      this.open.delete(store.id);
+      this.closeLater(existing);
+    }
     const logger = this.observer.loggerFor(`store:${store.id}`, this.log);
     this.opened++;
-    const dataSource = new DataSource(storeOptions(this.config, store.databaseName, logger))
-      .initialize()
+    const dataSource = Promise.resolve()
+      .then(() => new DataSource(storeOptions(this.config, store.databaseName, logger, store.server)).initialize())
       .then((ds) => {
         entry.ready = ds;
         return ds;
       })
       .catch((err: unknown) => {
         // A failed open must not stay memoized: the next request tries again.
-        this.open.delete(store.id);
+        if (this.open.get(store.id) === entry) this.open.delete(store.id);
         throw err;
       });
-    const entry: OpenStore = { dataSource, writeLock: new Mutex() };
+    const entry: OpenStore = { location: where(store), dataSource, writeLock: new Mutex() };
     this.open.set(store.id, entry);
     this.evictBeyondCap();
     return entry;
@@ -113,6 +126,17 @@ export class StoreRegistry {
     } catch (err) {
       this.log.warn({ err: String(err) }, 'closing a store database failed');
     }
+  }
+
+  /**
+   * Stops handing out a store's pool and closes it after the eviction grace, so requests still
+   * using it finish (a store that moved: the next request opens it where it lives now).
+   */
+  retire(storeId: string): void {
+    const entry = this.open.get(storeId);
+    if (!entry) return;
+    this.open.delete(storeId);
+    this.closeLater(entry);
   }
 
   /** Forgets a store's open pool (after its database is dropped or moved). */

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { StoreEntity } from '../entities/catalog';
-import { NotFoundError, UnauthenticatedError } from '../errors';
+import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
 import type { Principal } from '../services/auth/principal';
 import { reachesStore } from '../services/auth/principal';
 import type { StoreRegistry } from './store-registry';
@@ -41,7 +41,18 @@ export class Tenancy {
   async storeTransaction<T>(ctx: TenancyContext, storeId: string, work: (em: EntityManager, store: StoreEntity) => Promise<T>): Promise<T> {
     const store = await this.store(ctx, storeId);
     try {
-      return await this.registry.transaction(store, (em) => work(em, store));
+      try {
+        return await this.registry.transaction(store, (em) => work(em, store));
+      } catch (err) {
+        if (!(err instanceof StoreMovedError)) throw err;
+        // The store moved while this waited for its lock (thrown by the lock every unit of work
+        // takes first, so nothing was written): once more, where the catalog says it lives now.
+        // The request's cached row is updated in place so its later reads follow too.
+        const [fresh] = await this.storesByIds([store.id]);
+        if (!fresh || (fresh.server === store.server && fresh.databaseName === store.databaseName)) throw err;
+        Object.assign(store, { server: fresh.server, databaseName: fresh.databaseName });
+        return await this.registry.transaction(store, (em) => work(em, store));
+      }
     } finally {
       // Whatever this request loaded from the store before the write is stale now.
       ctx.loaders.clearStore(storeId);

@@ -5,11 +5,12 @@ import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
 import { createStoreDatabase } from '../../tenancy/data-source-factory';
 import type { QueryObserver } from '../../tenancy/query-observer';
+import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { reachesCompany } from '../auth/principal';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages } from '../privacy/erase';
+import { flushDeletedPages, lockSubjects } from '../privacy/erase';
 
 export interface StoreSettingsInput {
   collectEmails?: boolean | null;
@@ -44,7 +45,30 @@ export class StoreService {
     return `${prefix}_s_${suffix}`;
   }
 
-  async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsInput | null | undefined): Promise<StoreEntity> {
+  /**
+   * Where a new store goes: the named server, or the configured server holding the fewest stores
+   * (ties: configuration order, `default` first). Counted from the catalog, so every instance
+   * places alike.
+   */
+  async placement(requested?: string | null): Promise<string> {
+    const names = storeServerNames(this.config);
+    if (requested !== undefined && requested !== null) {
+      if (!names.includes(requested)) throw new BadUserInputError(`Unknown server "${requested}"; configured: ${names.join(', ')}`);
+      return requested;
+    }
+    if (names.length === 1) return names[0];
+    const rows: { server: string; n: string | number }[] = await this.tenancy.catalog
+      .getRepository(StoreEntity)
+      .createQueryBuilder('s')
+      .select('s.server', 'server')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('s.server')
+      .getRawMany();
+    const count = new Map(rows.map((r) => [r.server, Number(r.n)]));
+    return names.reduce((best, n) => ((count.get(n) ?? 0) < (count.get(best) ?? 0) ? n : best), names[0]);
+  }
+
+  async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsInput | null | undefined, server?: string | null): Promise<StoreEntity> {
     const p = this.tenancy.principal(ctx);
     if (!reachesCompany(p, companyId) || p.storeIds) throw new NotFoundError('Company');
     const company = await this.tenancy.catalog.getRepository(CompanyEntity).findOneBy({ id: companyId });
@@ -55,7 +79,7 @@ export class StoreService {
       id: randomUUID(),
       companyId,
       name: clean,
-      server: this.config.engine === 'mysql' ? 'default' : 'embedded',
+      server: await this.placement(server),
       databaseName: this.databaseName(),
       collectEmails: false,
       trackPageViews: true,
@@ -69,7 +93,7 @@ export class StoreService {
     });
     Object.assign(store, settingsPatch(store, settings ?? {}));
     // The database exists, fully migrated, before the catalog points at it.
-    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log));
+    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server);
     await this.tenancy.catalog.getRepository(StoreEntity).save(store);
     return store;
   }
@@ -89,6 +113,7 @@ export class StoreService {
     let erased = 0;
     if (eraseCollected) {
       erased = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
+        await lockSubjects(em, 'exclusive'); // ordered against ingestion and a store move
         let n = 0;
         for (const entity of [CustomerEntity, OrderEntity, VisitorEntity]) {
           n += (await em.createQueryBuilder().update(entity).set({ email: null }).where('email IS NOT NULL').execute()).affected ?? 0;

@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { CustomerEntity, OrderEntity, StoreLockEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
+import { StoreMovedError } from '../../errors';
 import { Footprint } from './footprint';
 
 export interface EraseCounts {
@@ -26,11 +27,14 @@ async function inChunks(ids: string[], work: (chunk: string[]) => Promise<number
  */
 export async function lockSubjects(em: EntityManager, mode: 'share' | 'exclusive'): Promise<void> {
   if (em.connection.driver.options.type === 'better-sqlite3') return; // one writer per file already
-  await em
+  const lock = await em
     .createQueryBuilder(StoreLockEntity, 'l')
     .setLock(mode === 'share' ? 'pessimistic_read' : 'pessimistic_write')
     .where('l.name = :name', { name: 'subjects' })
     .getOne();
+  // A store move holds this lock while it copies, and deletes it from the old copy when the
+  // catalog points at the new one: whoever waited must write there instead (Tenancy retries).
+  if (!lock) throw new StoreMovedError();
 }
 
 /**
