@@ -104,6 +104,25 @@ describe.each(ENGINES)('profiles end to end [%s]', (engine) => {
     expect(d.orders).toEqual({ totalCount: 3, edges: [{ node: { id: 'o3', email: null, customer: { id: 'c1' }, total: 0, currency: 'DKK', anonymized: false, lines: [] } }], pageInfo: { hasNextPage: true } });
   });
 
+  it('walks every newest-first list to its end with cursors: orders, the ledger, the audit log', async () => {
+    const walk = async (field: string, query: string) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const page: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } = ok(await t.gql(a.key, query, { s: a.storeIds[0], a: after }))[field];
+        seen.push(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasNextPage) return seen;
+        after = page.pageInfo.endCursor;
+      }
+      throw new Error('did not end');
+    };
+    expect(await walk('orders', 'query($s:ID!,$a:String){ orders(storeId:$s, first: 1, after:$a){ edges { node { id } } pageInfo { hasNextPage endCursor } } }')).toEqual(['o3', 'o2', 'o1']);
+    const audit = await walk('auditLog', 'query($s:ID!,$a:String){ auditLog(storeId:$s, first: 2, after:$a){ edges { node { id } } pageInfo { hasNextPage endCursor } } }');
+    const all = ok(await t.gql(a.key, 'query($s:ID!){ auditLog(storeId:$s, first: 100){ edges { node { id } } } }', { s: a.storeIds[0] })).auditLog.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(audit).toEqual(all);
+    expect(new Set(audit).size).toBe(audit.length);
+  });
+
   it('shows a visitor with its customer and log', async () => {
     const d = ok(await t.gql(a.key, 'query($s:ID!){ visitor(storeId:$s, id:"v1"){ id customer { id } log(first: 1){ edges { node { type url occurredAt } } } } }', { s: a.storeIds[0] }));
     expect(d.visitor).toEqual({ id: 'v1', customer: { id: 'c1' }, log: { edges: [{ node: { type: 'CONTENT_VIEW', url: 'https://shop/p/2', occurredAt: '2026-01-01T10:02:00.000Z' } }] } });

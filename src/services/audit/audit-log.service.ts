@@ -1,8 +1,8 @@
-import { Brackets } from 'typeorm';
 import { AuditEntryEntity } from '../../entities/catalog';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import type { PageRequest } from '../pagination/cursor';
+import { newestFirstPage } from '../pagination/newest-first';
 import type { AuditFilter } from './audit.service';
 
 /** Reading the audit trail: the caller's company (or the stores the key is narrowed to), newest first. */
@@ -20,11 +20,7 @@ export class AuditLogService {
     if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
     const count = qb.clone();
-    if (page.after?.at) {
-      const { at, id } = page.after;
-      qb.andWhere(new Brackets((w) => w.where('a.at < :at', { at }).orWhere('(a.at = :at AND a.id < :id)', { at, id: Number(id) })));
-    }
-    const rows = await qb.orderBy('a.at', 'DESC').addOrderBy('a.id', 'DESC').limit(page.first + 1).getMany();
+    const rows = await newestFirstPage(qb, 'a', 'at', page, { numericId: true }).getMany();
     return toConnection(rows, page, (r) => ({ at: r.at, id: String(r.id) }), (r) => r, () => count.getCount());
   }
 }

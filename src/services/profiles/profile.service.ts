@@ -1,4 +1,5 @@
-import { Brackets, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { newestFirstPage } from '../pagination/newest-first';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
@@ -65,15 +66,5 @@ export async function newestFirst<E extends { id: string }>(
   timeColumn: keyof E & string,
   page: PageRequest,
 ): Promise<E[]> {
-  const qb = em
-    .createQueryBuilder(entity, 'x')
-    .orderBy(`x.${timeColumn}`, 'DESC')
-    .addOrderBy('x.id', 'DESC')
-    .limit(page.first + 1);
-  if (page.after?.at) {
-    const at = page.after.at;
-    const id = page.after.id;
-    qb.where(new Brackets((w) => w.where(`x.${timeColumn} < :at`, { at }).orWhere(`(x.${timeColumn} = :at AND x.id < :id)`, { at, id })));
-  }
-  return qb.getMany();
+  return newestFirstPage(em.createQueryBuilder(entity, 'x'), 'x', timeColumn, page).getMany();
 }
