@@ -28,6 +28,7 @@ import { ProfileService } from './services/profiles/profile.service';
 import { AuditService } from './services/audit/audit.service';
 import { AuditLogService } from './services/audit/audit-log.service';
 import { DashboardService } from './services/dashboard/dashboard.service';
+import { RetentionService } from './services/retention/retention.service';
 import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
@@ -99,6 +100,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     auditLog: new AuditLogService(tenancy),
     dashboard: new DashboardService(config, tenancy),
     metrics,
+    retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);

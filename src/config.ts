@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
+import { parseInterval } from './services/retention/retention-lock';
 
 /**
  * Configuration is read from the environment once, validated, and passed down explicitly.
@@ -29,6 +30,18 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  RETENTION_INTERVAL: z
+    .string()
+    .default('24h')
+    .transform((v, c) => {
+      try {
+        return parseInterval(v);
+      } catch (e) {
+        c.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+  RETENTION_CHUNK: z.coerce.number().int().min(10).max(100000).default(1000),
   DATA_REGION: z.string().min(1).max(100).default('not configured'),
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,6 +85,10 @@ export interface Config {
   rateLimitPerMinute: number;
   rateLimitAnonPerMinute: number;
   shutdownTimeoutMs: number;
+  /** How often the server runs the retention purge (ms; 0: never). */
+  retentionIntervalMs: number;
+  /** Rows a single purge statement may touch. */
+  retentionChunk: number;
   logLevel: string;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
@@ -158,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitAnonPerMinute: e.RATE_LIMIT_ANON_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retentionIntervalMs: e.RETENTION_INTERVAL,
+    retentionChunk: e.RETENTION_CHUNK,
     logLevel: e.LOG_LEVEL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,

@@ -12,6 +12,7 @@ import type { AuditService } from './services/audit/audit.service';
 import type { ReadAudit } from './services/audit/read-audit';
 import type { AuditLogService } from './services/audit/audit-log.service';
 import type { DashboardService } from './services/dashboard/dashboard.service';
+import type { RetentionService } from './services/retention/retention.service';
 import type { SubjectHasher } from './services/subject/subject-hasher';
 import type { ForgetService } from './services/privacy/forget.service';
 import type { LedgerService } from './services/privacy/ledger.service';
@@ -40,6 +41,7 @@ export interface Services {
   auditLog: AuditLogService;
   dashboard: DashboardService;
   metrics: Metrics;
+  retention: RetentionService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

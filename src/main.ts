@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createGateway } from './app';
+import { startRetentionSchedule } from './services/retention/retention-schedule';
 import { ConfigError, loadConfig } from './config';
 import { demoPlaygroundExamples, playgroundExamples } from './http/playground-examples';
 import { createLogger } from './logging';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     const seeded = await seedDemo(gateway.services);
     if (seeded) log.info({ ms: Date.now() - started, stores: seeded.storeIds.length }, 'demo data created');
   }
+  const stopSchedule = startRetentionSchedule(gateway.services);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
       log.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs + 5000).unref();
+    stopSchedule();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

@@ -10,6 +10,7 @@ import { DashboardResolver } from './resolvers/dashboard.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
+import { RetentionResolver } from './resolvers/retention.resolver';
 import { StoreResolver } from './resolvers/store.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   PrivacyResolver,
   AuditResolver,
   DashboardResolver,
+  RetentionResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { createGateway, Gateway } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import type { Context } from '../context';
 import { createLogger } from '../logging';
 import type { Principal } from '../services/auth/principal';
 import { ALL_SCOPES } from '../services/auth/scope';
-import { createLoaders } from '../services/loaders/create-loaders';
-import { ReadAudit } from '../services/audit/read-audit';
+import { operatorContext } from '../services/retention/retention-schedule';
 
 /** Operators at the command line act with every scope; the audit trail names them 'cli'. */
 export const CLI_PRINCIPAL: Principal = { apiKeyId: 'cli', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
@@ -19,9 +17,7 @@ export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<v
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const gateway = await createGateway(config, log);
     try {
-      const requestId = randomUUID();
-      const services = gateway.services;
-      await work({ requestId, principal: CLI_PRINCIPAL, services, loaders: createLoaders(services.tenancy, { principal: CLI_PRINCIPAL }), log, reads: new ReadAudit() }, gateway);
+      await work(operatorContext(gateway.services, CLI_PRINCIPAL), gateway);
     } finally {
       await gateway.stop();
     }

@@ -19,6 +19,8 @@ const STORE_OPS: Op[] = [
   { name: 'trackEvents', scopes: ['INGEST'], run: (t, k, s) => t.gql(k, TRACK_EVENTS, { s, e: [{ visitorId: 'mv2', type: 'PAGE_VIEW' }] }) },
   { name: 'upsertOrders', scopes: ['INGEST'], run: (t, k, s) => t.gql(k, UPSERT_ORDERS, { s, o: [{ id: 'mo2', currency: 'EUR', lines: [] }] }) },
   { name: 'updateStoreSettings', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'mutation($s:ID!){ updateStoreSettings(storeId:$s, settings:{collectEmails:true}){ id } }', { s }) },
+  { name: 'purgeExpiredData', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'mutation($s:ID!){ purgeExpiredData(storeId:$s){ eventsDeleted } }', { s }) },
+  { name: 'purgeRuns', scopes: ['AUDIT_READ'], run: (t, k, s) => t.gql(k, 'query($s:ID!){ purgeRuns(storeId:$s){ totalCount } }', { s }) },
   { name: 'auditLog', scopes: ['AUDIT_READ'], run: (t, k, s) => t.gql(k, 'query($s:ID!){ auditLog(storeId:$s){ totalCount } }', { s }) },
 ];
 

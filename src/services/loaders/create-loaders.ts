@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import type { StoreEntity } from '../../entities/catalog';
+import { createRetentionByVisitorLoader } from './retention-by-visitor.loader';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { createCustomerByIdLoader } from './customer-by-id.loader';
 import { createEventsByVisitorLoader } from './events-by-visitor.loader';
@@ -9,8 +11,9 @@ import { createPreferencesByCustomerLoader } from './preferences-by-customer.loa
 import { createStoreByIdLoader } from './store-by-id.loader';
 import { createVisitorsByCustomerLoader } from './visitors-by-customer.loader';
 
-function storeLoaders(em: () => Promise<EntityManager>) {
+function storeLoaders(em: () => Promise<EntityManager>, store: () => Promise<StoreEntity>) {
   return {
+    retentionByVisitor: createRetentionByVisitorLoader(em, store),
     customerById: createCustomerByIdLoader(em),
     ordersByCustomer: createOrdersByCustomerLoader(em),
     orderCountByCustomer: createOrderCountByCustomerLoader(em),
@@ -39,7 +42,7 @@ export function createLoaders(tenancy: Tenancy, ctx: Omit<TenancyContext, 'loade
     store(storeId) {
       let l = perStore.get(storeId);
       if (!l) {
-        l = storeLoaders(() => tenancy.storeManager(self, storeId));
+        l = storeLoaders(() => tenancy.storeManager(self, storeId), () => tenancy.store(self, storeId));
         perStore.set(storeId, l);
       }
       return l;
