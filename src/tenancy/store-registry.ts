@@ -19,7 +19,12 @@ interface OpenStore {
   ready?: DataSource;
   /** SQLite has one connection per file: its transactions must not interleave. */
   writeLock: Mutex;
+  /** When a request last asked for it (performance.now()). */
+  usedAt: number;
 }
+
+/** An evicted store untouched this long, with no connection checked out, is taken to be idle. */
+const IDLE_MS = 1000;
 
 /**
  * The one place that maps a store to its DataSource. It memoizes the pending open (a burst
@@ -73,6 +78,7 @@ export class StoreRegistry {
   private entry(store: StoreLocation): OpenStore {
     const existing = this.open.get(store.id);
     if (existing && existing.location === where(store)) {
+      existing.usedAt = performance.now();
       this.open.delete(store.id);
       this.open.set(store.id, existing);
       return existing;
@@ -96,7 +102,7 @@ export class StoreRegistry {
         if (this.open.get(store.id) === entry) this.open.delete(store.id);
         throw err;
       });
-    const entry: OpenStore = { location: where(store), dataSource, writeLock: new Mutex() };
+    const entry: OpenStore = { location: where(store), dataSource, writeLock: new Mutex(), usedAt: performance.now() };
     this.open.set(store.id, entry);
     this.evictBeyondCap();
     return entry;
@@ -117,6 +123,24 @@ export class StoreRegistry {
     }, this.evictionGraceMs);
     timer.unref();
     this.evicted.set(victim, timer);
+    // The grace must not let closed-in-all-but-name pools pile up when stores churn (far more
+    // stores in use than MAX_OPEN_STORES): beyond as many again, the longest-evicted idle ones
+    // close now. Ones in use (a transaction, a checked-out connection, or asked for within the
+    // last second by a request that may come back for more) keep their grace.
+    let excess = this.evicted.size - this.config.maxOpenStores;
+    for (const [old, oldTimer] of this.evicted) {
+      if (excess <= 0) break;
+      if (busy(old)) continue;
+      clearTimeout(oldTimer);
+      this.evicted.delete(old);
+      void this.destroy(old);
+      excess--;
+    }
+  }
+
+  /** Store DataSources open or waiting out their eviction grace (what holds memory and connections). */
+  get heldCount(): number {
+    return this.open.size + this.evicted.size;
   }
 
   private async destroy(entry: OpenStore): Promise<void> {
@@ -157,6 +181,14 @@ export class StoreRegistry {
     this.evicted.clear();
     await Promise.all(entries.map((e) => this.destroy(e)));
   }
+}
+
+/** Whether an evicted store is still in use: a transaction holds its lock, or a pooled connection is checked out. */
+function busy(entry: OpenStore): boolean {
+  if (entry.writeLock.isLocked() || performance.now() - entry.usedAt < IDLE_MS) return true;
+  const pool = (entry.ready?.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } } | undefined)?.pool;
+  if (!pool?._allConnections || !pool._freeConnections) return false;
+  return pool._allConnections.length > pool._freeConnections.length;
 }
 
 export function waitingOn(ds: DataSource): number {
