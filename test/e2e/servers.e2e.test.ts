@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { ForgetRequestEntity, StoreEntity } from '../../src/entities/catalog';
 import { SuppressionService } from '../../src/services/privacy/suppression.service';
@@ -16,6 +18,16 @@ const STORES = 'query{ stores { id server } }';
 const LOOKUP = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id email orders { totalCount } } }';
 const FORGET = 'mutation($q:String!,$s:ID){ forgetCustomer(idOrEmail:$q, storeId:$s){ requests { store { id } status customersDeleted ordersAnonymized visitorsDeleted eventsDeleted } } }';
 const CREATE_STORE = 'mutation($c:ID!,$n:String!,$srv:String){ createStore(companyId:$c, name:$n, server:$srv){ id server } }';
+
+/** Runs a command to its end; rejects with its exit code and output when it fails. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { env, cwd: join(__dirname, '..', '..'), timeout: 50_000 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stdout, stderr }));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
 
 /** Databases on a server whose name starts with `prefix`. */
 async function databasesOn(url: string, prefix: string): Promise<string[]> {
@@ -234,6 +246,23 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     expect(ok(await other.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after-failed-move' }] })).upsertCustomers.accepted).toBe(1);
     expect(ok(await t.gql(a.key, LOOKUP, { s, q: 'after-failed-move' })).customer).toEqual(expect.objectContaining({ id: 'after-failed-move' }));
   });
+
+  it('moves a store from the command line (npm run move-store), the running gateway following', async () => {
+    const s = a.storeIds[3]; // eu-2
+    const env = {
+      ...process.env,
+      DATABASE_URL: `${process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306'}/${prefix}`,
+      STORE_SERVERS: `eu-2=${db2.url}`,
+      SUBJECT_HASH_SECRET: t.config.subjectHashSecret,
+      LOG_LEVEL: 'silent',
+    };
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s, '--to', 'default', '--drop-after', '0'], env);
+    expect(stdout).toMatch(new RegExp(`moved store ${s} \\(database ${prefix}_s_[0-9a-f]+\\) from eu-2 to default in [0-9.]+ s; rows verified: customers 0, order_lines 0, orders 0, products 0, visit_events 0, visitors 0`));
+    expect(ok(await t.gql(a.key, STORES)).stores.find((x: { id: string }) => x.id === s).server).toBe('default');
+    expect(ok(await other.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after-cli-move' }] })).upsertCustomers.accepted).toBe(1);
+    const usage = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s], env).catch((e: { code: number; stderr: string }) => e);
+    expect(usage).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringContaining('usage: npm run move-store') }));
+  }, 60_000);
 
   it('refuses to move a store to the server it is on, or to one that is not configured, and leaves it serving', async () => {
     const s3 = t.gateway.services;

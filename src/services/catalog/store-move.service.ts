@@ -157,10 +157,10 @@ export class StoreMoveService {
   /** The store's data tables, as the migrations created them on the target. */
   private async tables(target: Connection, db: string): Promise<string[]> {
     const [rows] = await target.query(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
       [db],
     );
-    return (rows as { t: string }[]).map((r) => r.t).filter((t) => !NOT_COPIED.has(t));
+    return (rows as { t: string }[]).map((r) => r.t).filter((t) => !NOT_COPIED.has(t)).sort();
   }
 
   /** Copies one table in primary-key order, `chunk` rows per statement; returns the rows copied. */
