@@ -1,0 +1,241 @@
+/**
+ * Mixed-workload benchmark against two gateway instances. Not part of the jest suite; run on demand:
+ *
+ *   npm run bench:load -- [--duration 180] [--concurrency 8] [--stores 4] [--second-server mysql://root@127.0.0.1:3307]
+ *
+ * Starts two gateway processes (`src/main.ts`) on one fresh MariaDB catalog `pgwload_<hex>`,
+ * sharing rate-limit counters in Redis (REDIS_URL, default redis://127.0.0.1:6379), creates a
+ * company with a few stores through the API and seeds them through the ingestion API, then drives
+ * a mixed workload alternating between the two instances, as a round-robin load balancer would:
+ * profile reads, ingestion batches, forgets and the GDPR dashboard. Prints throughput, p50/p99 and
+ * errors per operation, and the resident memory of both instances over time. Every database with
+ * the bench prefix (and its store users) is dropped at the end, on every configured server.
+ */
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createConnection } from 'mysql2/promise';
+import { loadConfig, parseMysqlUrl } from '../src/config';
+import { storeDbUser } from '../src/tenancy/data-source-factory';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    stores: { type: 'string' },
+    'second-server': { type: 'string' },
+  },
+});
+const DURATION_S = Number(values.duration ?? process.env.BENCH_DURATION ?? 180);
+const CONCURRENCY = Number(values.concurrency ?? process.env.BENCH_CONCURRENCY ?? 8);
+const STORES = Number(values.stores ?? process.env.BENCH_STORES ?? 4);
+const MYSQL_URL = process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SECOND = values['second-server'];
+const CUSTOMERS_PER_STORE = 300;
+
+type Op = 'profile' | 'ingest' | 'forget' | 'dashboard';
+const WEIGHTS: [Op, number][] = [['profile', 0.6], ['ingest', 0.25], ['dashboard', 0.1], ['forget', 0.05]];
+
+const PROFILE = `query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id email crm { city }
+  orders(first: 10){ totalCount edges { node { id total lines { productId quantity } } } }
+  visitors { id log(first: 10){ edges { node { type url } } } } preferences { topProducts { productId score } } } }`;
+const UPSERT = 'mutation($s:ID!,$c:[CustomerInput!]!){ upsertCustomers(storeId:$s, customers:$c){ accepted suppressed } }';
+const EVENTS = 'mutation($s:ID!,$e:[EventInput!]!){ trackEvents(storeId:$s, events:$e){ accepted suppressed } }';
+const ORDERS = 'mutation($s:ID!,$o:[OrderInput!]!){ upsertOrders(storeId:$s, orders:$o){ accepted } }';
+const FORGET = 'mutation($s:ID!,$q:String!){ forgetCustomer(idOrEmail:$q, storeId:$s){ requests { status } } }';
+const DASHBOARD = '{ company { gdprDashboard { stores { store { id server } counts { orders visitors emailAddresses } } subProcessors { inUse } } } }';
+
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+const pct = (s: number[], p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN);
+const rssOf = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
+
+interface Instance {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startInstance(env: NodeJS.ProcessEnv, port: number): Promise<Instance> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], {
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('instance did not start in 60 s')), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (/listening/.test(String(d))) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/graphql`, child };
+}
+
+/** Setup steps must succeed: a bench on a half-made tenant measures nothing. */
+async function must(p: Promise<{ ok: boolean; data?: any; error?: string }>): Promise<any> {
+  const r = await p;
+  if (!r.ok) throw new Error(`setup failed: ${r.error}`);
+  return r.data;
+}
+
+async function gql(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<{ ok: boolean; data?: any; error?: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (res.status !== 200 || body.errors?.length) return { ok: false, data: body.data, error: `${res.status} ${body.errors?.map((e) => e.extensions?.code ?? e.message).join(',')}` };
+  return { ok: true, data: body.data };
+}
+
+async function dropAll(prefix: string, secret: string): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: `${MYSQL_URL}/${prefix}`, SUBJECT_HASH_SECRET: secret });
+  for (const url of [MYSQL_URL, ...(SECOND ? [SECOND] : [])]) {
+    const s = parseMysqlUrl(url);
+    const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
+    try {
+      const [rows] = await c.query('SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
+      for (const { n } of rows as { n: string }[]) {
+        await c.query(`DROP DATABASE \`${n}\``);
+        await c.query(`DROP USER IF EXISTS '${storeDbUser(config, n).user}'@'%'`);
+      }
+    } finally {
+      await c.end();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const prefix = `pgwload_${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(32).toString('hex');
+  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: `${MYSQL_URL}/${prefix}`,
+    SUBJECT_HASH_SECRET: secret,
+    BOOTSTRAP_ADMIN_KEY: adminKey,
+    REDIS_URL,
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RETENTION_INTERVAL: '0',
+    LOG_LEVEL: 'warn',
+    ...(SECOND ? { STORE_SERVERS: `eu-2=${SECOND}` } : {}),
+  };
+  console.log(`Catalog ${prefix} on ${MYSQL_URL}${SECOND ? `, second store server ${SECOND}` : ''}; Redis ${REDIS_URL}`);
+  const loadBefore = loadavg()[0];
+  const instances: Instance[] = [];
+  const stopAll = async () => {
+    for (const i of instances) i.child.kill('SIGTERM');
+    await Promise.all(instances.map((i) => new Promise((r) => (i.child.exitCode !== null ? r(null) : i.child.once('exit', r)))));
+  };
+  try {
+    const base = 40000 + Math.floor(Math.random() * 20000);
+    instances.push(await startInstance(env, base), await startInstance(env, base + 1));
+    const [a, b] = instances;
+    console.log(`Two instances: ${a.url} (pid ${a.child.pid}), ${b.url} (pid ${b.child.pid})`);
+
+    // Setup through the API.
+    const company = (await must(gql(a.url, adminKey, 'mutation{ createCompany(name:"Load"){ id } }'))).createCompany.id as string;
+    const storeIds: string[] = [];
+    for (let i = 0; i < STORES; i++) {
+      const r = await must(gql(i % 2 ? b.url : a.url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id server } }', { c: company, n: `Load store ${i + 1}` }));
+      storeIds.push(r.createStore.id);
+    }
+    const key = (await must(gql(a.url, adminKey, 'mutation($c:ID!){ createApiKey(companyId:$c, scopes:[PROFILES_READ,PERSONAL_DATA_READ,FORGET,INGEST,SETTINGS_WRITE,AUDIT_READ]){ secret } }', { c: company }))).createApiKey.secret as string;
+    const emails = new Map<string, string[]>();
+    let seq = 0;
+    const t0 = Date.now();
+    for (const s of storeIds) {
+      const list: string[] = [];
+      for (let off = 0; off < CUSTOMERS_PER_STORE; off += 100) {
+        const batch = Array.from({ length: 100 }, (_, i) => ({ id: `c${off + i}`, email: `c${off + i}@load.example`, city: pick(['Aarhus', 'Odense', 'Malmö']), age: 20 + ((off + i) % 50) }));
+        await must(gql(a.url, key, UPSERT, { s, c: batch }));
+        await must(gql(b.url, key, EVENTS, { s, e: batch.flatMap((c) => [1, 2, 3].map((k) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: k === 3 ? 'CLICK' : 'PAGE_VIEW', url: `https://shop/p/${k}`, productId: `p${(off + k) % 20}` }))) }));
+        await must(gql(a.url, key, ORDERS, { s, o: batch.map((c) => ({ id: `o-${c.id}`, customerId: c.id, email: c.email, visitorId: `v-${c.id}`, currency: 'EUR', lines: [{ productId: `p${seq++ % 20}`, quantity: 1, unitPrice: 25 }] })) }));
+        list.push(...batch.map((c) => c.email));
+      }
+      emails.set(s, list);
+    }
+    console.log(`Seeded ${STORES} stores x ${CUSTOMERS_PER_STORE} customers (3 events, 1 order each) through the API in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    // The mixed workload.
+    const lat = new Map<Op, number[]>(WEIGHTS.map(([op]) => [op, []]));
+    const errs = new Map<Op, number>(WEIGHTS.map(([op]) => [op, 0]));
+    const firstErr = new Map<Op, string>();
+    const samples: { s: number; a: number; b: number }[] = [];
+    const start = Date.now();
+    const deadline = start + DURATION_S * 1000;
+    const sampler = setInterval(() => samples.push({ s: (Date.now() - start) / 1000, a: rssOf(a.child.pid!), b: rssOf(b.child.pid!) }), 5000);
+    let turn = 0;
+    const one = async () => {
+      const r = Math.random();
+      let acc = 0;
+      const op = WEIGHTS.find(([, w]) => (acc += w) >= r)?.[0] ?? 'profile';
+      const inst = instances[turn++ % 2];
+      const s = pick(storeIds);
+      const list = emails.get(s)!;
+      const t = performance.now();
+      let res;
+      if (op === 'profile') res = await gql(inst.url, key, PROFILE, { s, q: pick(list) });
+      else if (op === 'dashboard') res = await gql(inst.url, key, DASHBOARD);
+      else if (op === 'forget') res = await gql(inst.url, key, FORGET, { s, q: list.splice(Math.floor(Math.random() * list.length), 1)[0] ?? 'nobody@load.example' });
+      else {
+        const batch = Array.from({ length: 50 }, () => {
+          const n = seq++;
+          return { id: `n${n}`, email: `n${n}@load.example`, city: 'Vejle' };
+        });
+        res = await gql(inst.url, key, UPSERT, { s, c: batch });
+        if (res.ok) res = await gql(inst.url, key, EVENTS, { s, e: batch.map((c) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: 'PAGE_VIEW', url: 'https://shop/' })) });
+        if (res.ok) list.push(...batch.slice(0, 5).map((c) => c.email));
+      }
+      lat.get(op)!.push(performance.now() - t);
+      if (!res.ok) {
+        errs.set(op, errs.get(op)! + 1);
+        if (!firstErr.has(op)) firstErr.set(op, res.error ?? 'unknown');
+      }
+    };
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (Date.now() < deadline) await one();
+      }),
+    );
+    clearInterval(sampler);
+    samples.push({ s: (Date.now() - start) / 1000, a: rssOf(a.child.pid!), b: rssOf(b.child.pid!) });
+    const elapsed = (Date.now() - start) / 1000;
+
+    console.log(`\n=== Summary: ${elapsed.toFixed(0)} s, ${CONCURRENCY} in flight, alternating between 2 instances ===`);
+    console.log('operation    requests  req/s   p50 ms   p99 ms   max ms  errors');
+    console.log('-----------  --------  -----  -------  -------  -------  ------');
+    let total = 0;
+    let totalErr = 0;
+    for (const [op] of WEIGHTS) {
+      const xs = lat.get(op)!.sort((x, y) => x - y);
+      total += xs.length;
+      totalErr += errs.get(op)!;
+      console.log(`${op.padEnd(11)}  ${String(xs.length).padStart(8)}  ${(xs.length / elapsed).toFixed(1).padStart(5)}  ${pct(xs, 50).toFixed(1).padStart(7)}  ${pct(xs, 99).toFixed(1).padStart(7)}  ${(xs[xs.length - 1] ?? NaN).toFixed(1).padStart(7)}  ${String(errs.get(op)).padStart(6)}`);
+    }
+    console.log(`all          ${String(total).padStart(8)}  ${(total / elapsed).toFixed(1).padStart(5)}  error rate ${((100 * totalErr) / Math.max(1, total)).toFixed(2)} %  (an ingest op is two requests)`);
+    for (const [op, e] of firstErr) console.log(`first ${op} error: ${e}`);
+    console.log('\nresident memory (MiB)\n   t s   instance A   instance B');
+    for (const s of samples) console.log(`${s.s.toFixed(0).padStart(6)}  ${String(Math.round(s.a / 1048576)).padStart(11)}  ${String(Math.round(s.b / 1048576)).padStart(11)}`);
+    console.log(`\nLoad average (1 min) at start / end: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
+    if (totalErr) process.exitCode = 1;
+  } finally {
+    await stopAll();
+    await dropAll(prefix, secret);
+    console.log(`Dropped the ${prefix} databases`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
