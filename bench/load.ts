@@ -145,10 +145,13 @@ async function main(): Promise<void> {
     // Setup through the API.
     const company = (await must(gql(a.url, adminKey, 'mutation{ createCompany(name:"Load"){ id } }'))).createCompany.id as string;
     const storeIds: string[] = [];
+    const servers: string[] = [];
     for (let i = 0; i < STORES; i++) {
       const r = await must(gql(i % 2 ? b.url : a.url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id server } }', { c: company, n: `Load store ${i + 1}` }));
       storeIds.push(r.createStore.id);
+      servers.push(r.createStore.server);
     }
+    console.log(`Stores placed on: ${servers.join(', ')}`);
     const key = (await must(gql(a.url, adminKey, 'mutation($c:ID!){ createApiKey(companyId:$c, scopes:[PROFILES_READ,PERSONAL_DATA_READ,FORGET,INGEST,SETTINGS_WRITE,AUDIT_READ]){ secret } }', { c: company }))).createApiKey.secret as string;
     const emails = new Map<string, string[]>();
     let seq = 0;
