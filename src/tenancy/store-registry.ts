@@ -72,7 +72,16 @@ export class StoreRegistry {
     if (this.config.engine === 'sqlite') {
       return entry.writeLock.runExclusive(() => ds.transaction(work));
     }
-    return ds.transaction(work);
+    // InnoDB may pick this transaction as a deadlock victim (two batches upserting overlapping
+    // rows): it was rolled back whole, so running the unit of work again is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ds.transaction(work);
+      } catch (err) {
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+      }
+    }
   }
 
   private entry(store: StoreLocation): OpenStore {
@@ -194,4 +203,11 @@ function busy(entry: OpenStore): boolean {
 export function waitingOn(ds: DataSource): number {
   const pool = (ds.driver as unknown as { pool?: { _connectionQueue?: { length: number } } }).pool;
   return pool?._connectionQueue?.length ?? 0;
+}
+
+const DEADLOCK_ATTEMPTS = 3;
+
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.driverError?.code === 'ER_LOCK_DEADLOCK';
 }

@@ -1,5 +1,5 @@
 import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
-import { failInsertsWhere } from '../support/faults';
+import { failInsertsWhere, storeSql } from '../support/faults';
 import { createKey, createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 
 const PROFILE = `query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){
@@ -177,6 +177,26 @@ describe.each(ENGINES)('profiles end to end [%s]', (engine) => {
     expect(r.errors![0].message).toBe('Internal server error');
     expect(JSON.stringify(r)).not.toMatch(/order_lines|INSERT|boom/i);
     expect(ok(await t.gql(a.key, 'query($s:ID!){ orders(storeId:$s){ totalCount } }', { s })).orders.totalCount).toBe(3);
+  });
+
+  it('accepts concurrent batches that create the same new customers, visitors and orders', async () => {
+    const s = a.storeIds[0];
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => {
+        const c = `dup-${i % 2}`;
+        return i % 3 === 0
+          ? t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: c, city: `City ${i}` }, { id: 'dup-shared', city: 'Shared' }] })
+          : i % 3 === 1
+            ? t.gql(a.key, TRACK_EVENTS, { s, e: [{ visitorId: 'dup-visitor', customerId: c, type: 'PAGE_VIEW' }] })
+            : t.gql(a.key, UPSERT_ORDERS, { s, o: [{ id: 'dup-order', customerId: c, currency: 'EUR', lines: [{ productId: 'p', quantity: 1, unitPrice: i }] }] });
+      }),
+    );
+    for (const r of results) expect(r.errors).toBeUndefined();
+    const d = ok(await t.gql(a.key, 'query($s:ID!){ shared: customer(storeId:$s, idOrEmail:"dup-shared"){ id } visitor(storeId:$s, id:"dup-visitor"){ log { edges { node { type } } } } }', { s }));
+    expect(d.shared).toEqual({ id: 'dup-shared' });
+    expect(d.visitor.log.edges).toHaveLength(4);
+    const lines = await storeSql(t, s, "SELECT COUNT(*) AS n FROM order_lines WHERE orderId = 'dup-order'");
+    expect(Number(lines[0].n)).toBe(1); // the last batch's lines replaced the others'
   });
 
   it('drops e-mails where the store does not collect them, and says so', async () => {

@@ -1,4 +1,5 @@
 import { EntityManager, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { StoreEntity } from '../../entities/catalog';
 import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
@@ -23,7 +24,15 @@ const CRM_FIELDS = ['name', 'age', 'gender', 'city', 'attributes'] as const;
 const INSERT_CHUNK = 200;
 
 async function insertChunked<T extends object>(em: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await em.insert(entity, rows.slice(i, i + INSERT_CHUNK) as never);
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await em.insert(entity, rows.slice(i, i + INSERT_CHUNK) as QueryDeepPartialEntity<T>[]);
+}
+
+/**
+ * INSERT … ON DUPLICATE KEY UPDATE (ON CONFLICT on SQLite) by primary key: two batches racing
+ * on the same new ID both succeed, where a read-then-insert would fail the second.
+ */
+async function upsertChunked<T extends { id: string }>(em: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await em.upsert(entity, rows.slice(i, i + INSERT_CHUNK) as QueryDeepPartialEntity<T>[], { conflictPaths: ['id'], skipUpdateIfNoValuesChanged: false });
 }
 
 /**
@@ -43,13 +52,14 @@ export class IngestionService {
 
   async upsertCustomers(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('customers', customerRecord, input, (r) => r.id);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+    return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
+      const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, { emails: present(records.map((r) => r.email)), customerIds: records.map((r) => r.id), visitorIds: [] });
       const kept = records.filter((r) => !isSuppressed('customer', r.id) && !isSuppressed('email', r.email));
       result.suppressed = records.length - kept.length;
-      if (kept.length === 0) return;
+      if (kept.length === 0) return result;
       const existing = new Map((await em.findBy(CustomerEntity, { id: In(kept.map((r) => r.id)) })).map((c) => [c.id, c]));
       const now = new Date();
       const rows = kept.map((r) => {
@@ -72,16 +82,17 @@ export class IngestionService {
           updatedAt: now,
         });
       });
-      await em.save(CustomerEntity, rows, { chunk: INSERT_CHUNK, reload: false });
+      await upsertChunked(em, CustomerEntity, rows);
       result.accepted = rows.length;
+      return result;
     });
-    return result;
   }
 
   async trackEvents(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('events', eventRecord, input);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+    return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
+      const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, {
         emails: present(records.map((r) => r.email)),
@@ -92,7 +103,7 @@ export class IngestionService {
       result.droppedBySettings = records.length - allowed.length;
       const kept = allowed.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
       result.suppressed = allowed.length - kept.length;
-      if (kept.length === 0) return;
+      if (kept.length === 0) return result;
       const now = new Date();
       const visitorIds = [...new Set(kept.map((r) => r.visitorId))];
       const visitors = new Map((await em.findBy(VisitorEntity, { id: In(visitorIds) })).map((v) => [v.id, v]));
@@ -120,17 +131,18 @@ export class IngestionService {
           durationSeconds: r.durationSeconds ?? null,
         });
       });
-      await em.save(VisitorEntity, [...touched].map((id) => visitors.get(id)!), { chunk: INSERT_CHUNK, reload: false });
+      await upsertChunked(em, VisitorEntity, [...touched].map((id) => visitors.get(id)!));
       await insertChunked(em, VisitEventEntity, events);
       result.accepted = events.length;
+      return result;
     });
-    return result;
   }
 
   async upsertOrders(ctx: TenancyContext, storeId: string, input: unknown[]): Promise<IngestResult> {
     const records = parseBatch('orders', orderRecord, input, (r) => r.id);
-    const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-    await this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+    return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
+      // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
+      const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
       await lockSubjects(em, 'share');
       const isSuppressed = await this.suppression.matcher(store.id, {
         emails: present(records.map((r) => r.email)),
@@ -158,7 +170,7 @@ export class IngestionService {
           anonymized,
         });
       });
-      await em.save(OrderEntity, orders, { chunk: INSERT_CHUNK, reload: false });
+      await upsertChunked(em, OrderEntity, orders);
       // An order sent again replaces its lines: the shop's latest word on what was bought.
       await em.delete(OrderLineEntity, { orderId: In(ids) });
       const lines = records.flatMap((r) =>
@@ -166,8 +178,8 @@ export class IngestionService {
       );
       await insertChunked(em, OrderLineEntity, lines);
       result.accepted = orders.length;
+      return result;
     });
-    return result;
   }
 
   /** undefined: not sent, or dropped because the store does not collect e-mails; null: sent empty. */
