@@ -66,15 +66,7 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     config,
     url,
     adminKey,
-    async gql(key, query, variables) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as GqlResult;
-      return { status: res.status, data: body.data as never, errors: body.errors };
-    },
+    gql: gqlClient(url),
     async close() {
       await gateway.stop();
       if (engine === 'mysql') await dropDatabases(catalogDb, config);
@@ -103,6 +95,19 @@ export async function dropDatabases(prefix: string, config?: Config): Promise<vo
       if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, r.name).user}'@'%'`);
     }
   });
+}
+
+/** A GraphQL client over HTTP, as a frontend sends requests: POST, JSON, bearer key. */
+export function gqlClient(url: string): TestGateway['gql'] {
+  return async (key, query, variables) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as GqlResult;
+    return { status: res.status, data: body.data as never, errors: body.errors };
+  };
 }
 
 /** Throws with the errors when a result has any: keeps test failures readable. */

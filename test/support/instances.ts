@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, Gateway } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logging';
-import type { GqlResult, TestGateway } from './gateway';
+import { gqlClient, type GqlResult, type TestGateway } from './gateway';
 
 export interface Instance {
   gateway: Gateway;
@@ -22,15 +22,7 @@ export async function anotherInstance(t: TestGateway, overrides: Partial<Config>
   return {
     gateway,
     url,
-    async gql(key, query, variables) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as GqlResult;
-      return { status: res.status, data: body.data as never, errors: body.errors };
-    },
+    gql: gqlClient(url),
     close: () => gateway.stop(),
   };
 }

@@ -93,12 +93,7 @@ export class IngestionService {
     return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
       const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-      await lockSubjects(em, 'share');
-      const isSuppressed = await this.suppression.matcher(store.id, {
-        emails: present(records.map((r) => r.email)),
-        customerIds: present(records.map((r) => r.customerId)),
-        visitorIds: present(records.map((r) => r.visitorId)),
-      });
+      const isSuppressed = await this.lockAndMatch(em, store, records);
       const allowed = records.filter((r) => store[TRACKED[r.type]] === true);
       result.droppedBySettings = records.length - allowed.length;
       const kept = allowed.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
@@ -143,12 +138,7 @@ export class IngestionService {
     return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
       const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-      await lockSubjects(em, 'share');
-      const isSuppressed = await this.suppression.matcher(store.id, {
-        emails: present(records.map((r) => r.email)),
-        customerIds: present(records.map((r) => r.customerId)),
-        visitorIds: present(records.map((r) => r.visitorId)),
-      });
+      const isSuppressed = await this.lockAndMatch(em, store, records);
       const ids = records.map((r) => r.id);
       const existing = new Map((await em.findBy(OrderEntity, { id: In(ids) })).map((o) => [o.id, o]));
       const now = new Date();
@@ -179,6 +169,23 @@ export class IngestionService {
       await insertChunked(em, OrderLineEntity, lines);
       result.accepted = orders.length;
       return result;
+    });
+  }
+
+  /**
+   * Takes the store's subject lock in share mode, then reads which of the batch's people are
+   * suppressed: in this order, a forget running now cannot slip between the check and the write.
+   */
+  private async lockAndMatch(
+    em: EntityManager,
+    store: StoreEntity,
+    records: { email?: string | null; customerId?: string | null; visitorId?: string | null }[],
+  ) {
+    await lockSubjects(em, 'share');
+    return this.suppression.matcher(store.id, {
+      emails: present(records.map((r) => r.email)),
+      customerIds: present(records.map((r) => r.customerId)),
+      visitorIds: present(records.map((r) => r.visitorId)),
     });
   }
 
