@@ -147,7 +147,7 @@ export class RetentionService {
         byMonths.set(m, [...(byMonths.get(m) ?? []), v.id]);
       }
       for (const [months, ids] of byMonths) run.eventsDeleted += await this.deleteEventsBefore(em, ids, monthsBefore(run.asOf, months), chunk);
-      run.visitorsDeleted += await this.deleteEmptyVisitors(em, batch.map((v) => v.id));
+      run.visitorsDeleted += await this.deleteEmptyVisitors(em, batch.map((v) => v.id), chunk);
       run.cursor = batch[batch.length - 1].id;
       await runs.save(run);
       opts.onProgress?.(run);
@@ -173,7 +173,7 @@ export class RetentionService {
     }
   }
 
-  private async deleteEmptyVisitors(em: EntityManager, visitorIds: string[]): Promise<number> {
+  private async deleteEmptyVisitors(em: EntityManager, visitorIds: string[], chunk: number): Promise<number> {
     const empty = (
       await em
         .createQueryBuilder(VisitorEntity, 'v')
@@ -183,9 +183,14 @@ export class RetentionService {
         .andWhere((q) => `NOT EXISTS ${q.subQuery().select('1').from(VisitEventEntity, 'e').where('e.visitorId = v.id').getQuery()}`)
         .getRawMany<{ id: string }>()
     ).map((r) => r.id);
-    if (empty.length === 0) return 0;
-    const n = (await em.delete(VisitorEntity, { id: In(empty) })).affected ?? empty.length;
-    this.onDeleted?.('visitors', n);
+    let n = 0;
+    // Bounded by the chunk too, whatever the step size: no statement touches more rows.
+    for (let i = 0; i < empty.length; i += chunk) {
+      const part = empty.slice(i, i + chunk);
+      const deleted = (await em.delete(VisitorEntity, { id: In(part) })).affected ?? part.length;
+      this.onDeleted?.('visitors', deleted);
+      n += deleted;
+    }
     return n;
   }
 }
