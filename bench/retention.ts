@@ -997,7 +997,7 @@ function printSummary(o: Options, env: string, d: DataSet, x: Expectation, resul
   console.log(
     `Rows per DELETE are the server's affectedRows for every DELETE the gateway ran on the store (a TypeORM afterQuery subscriber on its DataSource); ` +
       `the largest was ${n(Math.max(del(a, 'visit_events').maxRows, del(a, 'visitors').maxRows))} (chunk ${o.chunk}, visitor step ${VISITOR_LIST}). ` +
-      `By construction the purge deletes events by lists of IDs it read with LIMIT chunk, but emptied visitors by one DELETE per step of up to ${VISITOR_LIST} visitors, whatever the chunk.`,
+      `By construction the purge deletes events by lists of IDs it read with LIMIT chunk, and emptied visitors by lists of at most chunk IDs (since 229234f; before, one DELETE per step of up to ${VISITOR_LIST}).`,
   );
   const maxA = Math.max(del(a, 'visit_events').maxRows, del(a, 'visitors').maxRows);
   if (!(maxA <= o.chunk)) {
