@@ -27,8 +27,8 @@ const envSchema = z.object({
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
-  RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   RETENTION_INTERVAL: z
     .string()
