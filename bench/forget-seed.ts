@@ -6,14 +6,11 @@
  */
 import type { Connection } from 'mysql2/promise';
 import { mulberry32 } from '../src/services/demo/demo-data';
+import { pad, randInt, sqlTime } from './bench-support';
 
 /** Deterministic PRNG, shared with the demo data. */
 export const rng = mulberry32;
 
-const randInt = (r: () => number, n: number) => Math.floor(r() * n);
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** DATETIME(3) literal in UTC, as the gateway's connections (timezone 'Z') read it. */
-const sqlTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
 const YEAR_MS = 365 * 86_400_000;
 const NOW = Date.now();

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Connection, createConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { createGateway, Gateway } from '../src/app';
-import { loadConfig, parseMysqlUrl } from '../src/config';
+import { Config, loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import {
   BulkWriter,
@@ -38,6 +38,7 @@ import {
   seedBackground,
   seedPerson,
 } from './forget-seed';
+import { dropBenchDatabases, gql, MYSQL_URL, numberOption, percentile, SERVER, sleep, storeConnection } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -79,11 +80,7 @@ function readOptions(): Options {
     );
     process.exit(0);
   }
-  const num = (raw: string | undefined, dflt: number, name: string, min: number): number => {
-    const n = raw === undefined || raw === '' ? dflt : Number(raw);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
-    return n;
-  };
+  const num = numberOption;
   return {
     keep: values.keep ?? false,
     batch: Math.floor(num(values.batch, 1000, 'batch', 1)),
@@ -97,17 +94,9 @@ function readOptions(): Options {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const SERVER = parseMysqlUrl(MYSQL_URL);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
 const n = (x: number) => x.toLocaleString('en-US');
 
-/** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function sameCounts(a: EraseCounts, b: EraseCounts): boolean {
   return a.customersDeleted === b.customersDeleted && a.ordersAnonymized === b.ordersAnonymized && a.visitorsDeleted === b.visitorsDeleted && a.eventsDeleted === b.eventsDeleted;
@@ -115,29 +104,12 @@ function sameCounts(a: EraseCounts, b: EraseCounts): boolean {
 
 const showCounts = (c: EraseCounts) => `customers ${c.customersDeleted}, orders ${n(c.ordersAnonymized)}, visitors ${c.visitorsDeleted}, events ${n(c.eventsDeleted)}`;
 
-function storeConnection(database: string): Promise<Connection> {
-  return createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password, database, charset: 'utf8mb4', timezone: 'Z' });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The API path
 // ---------------------------------------------------------------------------------------------
 
-interface GqlBody {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
 
-async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as GqlBody;
-  if (res.status !== 200 || body.errors?.length || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
 
 const FORGET = `mutation($q:String!,$s:ID){ forgetCustomer(idOrEmail:$q, storeId:$s){ requests {
   status customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten failure } } }`;
@@ -315,18 +287,6 @@ async function runBatch<T>(items: T[], inFlight: number, one: (item: T, worker: 
 // ---------------------------------------------------------------------------------------------
 
 /** Drops the catalog and every store database (they share its name as prefix). */
-async function dropBenchDatabases(prefix: string): Promise<string[]> {
-  const c = await createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password });
-  try {
-    // LIKE treats '_' as a wildcard: match loosely, then keep exact prefix matches only.
-    const [found] = await c.query<RowDataPacket[]>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
-    const names = found.map((r) => r.name as string).filter((name) => name.startsWith(prefix));
-    for (const name of names) await c.query(`DROP DATABASE \`${name}\``);
-    return names;
-  } finally {
-    await c.end();
-  }
-}
 
 interface Probe {
   roundTripMs: number;
@@ -374,6 +334,8 @@ async function main(): Promise<void> {
   const catalogDb = `pgwbenchf_${randomBytes(4).toString('hex')}`;
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   let gateway: Gateway | null = null;
+  // Known once the gateway is configured: cleanup drops the store users it derives from it.
+  let config: Config | null = null;
   const connections: Connection[] = [];
   let cleaned = false;
 
@@ -387,8 +349,8 @@ async function main(): Promise<void> {
       return;
     }
     try {
-      const dropped = await dropBenchDatabases(catalogDb);
-      console.log(`\nDropped ${dropped.length} database(s): ${dropped.join(', ') || '(none)'}`);
+      const dropped = await dropBenchDatabases(catalogDb, config);
+      console.log(`\nDropped ${dropped.length} database(s) and their store users: ${dropped.join(', ') || '(none)'}`);
     } catch (err) {
       // Reported, not thrown: the error that got us here matters more.
       console.error(`\nDropping ${catalogDb}* failed (drop them by hand):`, err);
@@ -409,7 +371,7 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Bench catalog database: ${catalogDb} on ${MYSQL_URL.replace(/\/\/[^@]*@/, '//')}`);
-    const config = loadConfig({
+    config = loadConfig({
       DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
       SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
       BOOTSTRAP_ADMIN_KEY: adminKey,

@@ -17,10 +17,10 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Connection, createConnection } from 'mysql2/promise';
 import { createGateway, Gateway } from '../src/app';
-import { Config, loadConfig, MysqlServer, parseMysqlUrl } from '../src/config';
+import { Config, loadConfig, MysqlServer } from '../src/config';
 import { createLogger } from '../src/logging';
-import { storeDbUser } from '../src/tenancy/data-source-factory';
 import { mulberry32 } from '../src/services/demo/demo-data';
+import { dropBenchDatabases, MYSQL_URL, numberOption, pad, percentile, randInt, sqlTime } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -73,12 +73,7 @@ function readOptions(): Options {
     process.exit(0);
   }
   const env = process.env;
-  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number): number => {
-    const raw = flag ?? envValue;
-    const n = raw === undefined || raw === '' ? dflt : Number(raw);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
-    return n;
-  };
+  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number) => numberOption(flag ?? envValue, dflt, name, min);
   return {
     scale: num(values.scale, env.BENCH_SCALE, 1, 'scale', 0.0001),
     keep: values.keep ?? ['1', 'true', 'yes'].includes(env.BENCH_KEEP ?? ''),
@@ -99,11 +94,7 @@ function readOptions(): Options {
 /** Deterministic PRNG: the same seed gives the same data set, run after run. */
 const rng = mulberry32;
 
-const randInt = (r: () => number, n: number) => Math.floor(r() * n);
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[randInt(r, xs.length)];
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** DATETIME(3) literal in UTC, as the gateway's connections (timezone 'Z') read it. */
-const sqlTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
@@ -439,10 +430,6 @@ async function drive(
 }
 
 /** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const PROFILE_QUERY = `query Profile($s: ID!, $e: String!) {
   customer(storeId: $s, idOrEmail: $e) {
@@ -482,29 +469,12 @@ async function collectCursors(url: string, key: string, storeId: string): Promis
 /** Set on Ctrl-C; the SIGINT handler then owns the cleanup and the exit code. */
 let interrupted = false;
 
-const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
 /**
  * Drops the catalog and every store database (they share its name as prefix), and the MySQL
  * user the gateway made for each store database. `config` is null when the run failed before
  * building one: then no store (nor user) exists yet.
  */
-async function dropBenchDatabases(prefix: string, config: Config | null): Promise<string[]> {
-  const s = parseMysqlUrl(MYSQL_URL);
-  const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
-  try {
-    // LIKE treats '_' as a wildcard: match loosely, then keep exact prefix matches only.
-    const [found] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
-    const names = (found as { name: string }[]).map((r) => r.name).filter((n) => n.startsWith(prefix));
-    for (const n of names) {
-      await c.query(`DROP DATABASE \`${n}\``);
-      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, n).user}'@'%'`);
-    }
-    return names;
-  } finally {
-    await c.end();
-  }
-}
 
 async function main(): Promise<void> {
   const o = readOptions();

@@ -30,13 +30,13 @@ import { parseArgs } from 'node:util';
 import { Connection, createConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { AfterQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { createGateway, Gateway } from '../src/app';
-import { Config, loadConfig, parseMysqlUrl } from '../src/config';
+import { Config, loadConfig } from '../src/config';
 import { StoreEntity } from '../src/entities/catalog';
 import { createLogger } from '../src/logging';
 import { monthsBefore, RetentionBounds, retentionMonths } from '../src/services/retention/retention-rule';
 import { operatorContext, SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
-import { storeDbUser } from '../src/tenancy/data-source-factory';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
+import { dropBenchDatabases, gql, MYSQL_URL, numberOption, pad, randInt, SERVER, sleep, sqlTime, storeConnection } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -94,12 +94,7 @@ function readOptions(): Options {
     process.exit(0);
   }
   const env = process.env;
-  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number): number => {
-    const raw = flag ?? envValue;
-    const n = raw === undefined || raw === '' ? dflt : Number(raw);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
-    return n;
-  };
+  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number) => numberOption(flag ?? envValue, dflt, name, min);
   return {
     scale: num(values.scale, env.BENCH_SCALE, 1, 'scale', 0.0001),
     keep: values.keep ?? ['1', 'true', 'yes'].includes(env.BENCH_KEEP ?? ''),
@@ -117,30 +112,20 @@ function readOptions(): Options {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
-const SERVER = parseMysqlUrl(MYSQL_URL);
 const DAY_MS = 86_400_000;
 const SHOP = 'https://shop.retention-bench.example';
 const PRODUCTS = 200;
 /** Visitors examined per step by the purge (its default visitorBatch); the direct path uses the same lists. */
 const VISITOR_LIST = 500;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const randInt = (r: () => number, n: number) => Math.floor(r() * n);
-const pad = (x: number, width: number) => String(x).padStart(width, '0');
 const n = (x: number) => x.toLocaleString('en-US');
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-/** DATETIME(3) literal in UTC: what the gateway's connections (timezone 'Z') read and write. */
-const sqlTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 const load1 = () => loadavg()[0].toFixed(2);
 const visitorId = (v: number) => `v${pad(v + 1, 7)}`;
 const visitorIndex = (id: string) => Number(id.slice(1)) - 1;
 const customerId = (v: number) => `c${pad(v + 1, 7)}`;
 
-function storeConnection(database: string): Promise<Connection> {
-  return createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password, database, charset: 'utf8mb4', timezone: 'Z' });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The data set: visitors of mixed habits over the past 14 months
@@ -774,38 +759,9 @@ function verdict(r: PurgeResult, x: Expectation): void {
 // Main
 // ---------------------------------------------------------------------------------------------
 
-interface GqlBody {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
 
-async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as GqlBody;
-  if (res.status !== 200 || body.errors?.length || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  return body.data;
-}
 
 /** Drops the catalog and every store database (they share its name as prefix) and each store's MySQL user. */
-async function dropBenchDatabases(prefix: string, config: Config | null): Promise<string[]> {
-  const c = await createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password });
-  try {
-    // LIKE treats '_' as a wildcard: match loosely, then keep exact prefix matches only.
-    const [found] = await c.query<RowDataPacket[]>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
-    const names = found.map((r) => r.name as string).filter((name) => name.startsWith(prefix));
-    for (const name of names) {
-      await c.query(`DROP DATABASE \`${name}\``);
-      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, name).user}'@'%'`);
-    }
-    return names;
-  } finally {
-    await c.end();
-  }
-}
 
 /** Set on Ctrl-C; the SIGINT handler then owns the cleanup and the exit code. */
 let interrupted = false;
