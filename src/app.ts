@@ -25,6 +25,8 @@ import { StoreService } from './services/catalog/store.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
 import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
+import { StoreStatsService } from './services/stats/store-stats.service';
+import { ProductIngestionService } from './services/ingestion/product-ingestion.service';
 import { AuditService } from './services/audit/audit.service';
 import { AuditLogService } from './services/audit/audit-log.service';
 import { DashboardService } from './services/dashboard/dashboard.service';
@@ -90,6 +92,8 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     companies: new CompanyService(tenancy),
     stores: new StoreService(config, tenancy, observer, log, audit),
     profiles: new ProfileService(tenancy),
+    stats: new StoreStatsService(tenancy),
+    products: new ProductIngestionService(tenancy),
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,

@@ -8,6 +8,8 @@ import type { StoreService } from './services/catalog/store.service';
 import type { IngestionService } from './services/ingestion/ingestion.service';
 import type { Loaders } from './services/loaders/create-loaders';
 import type { ProfileService } from './services/profiles/profile.service';
+import type { StoreStatsService } from './services/stats/store-stats.service';
+import type { ProductIngestionService } from './services/ingestion/product-ingestion.service';
 import type { AuditService } from './services/audit/audit.service';
 import type { ReadAudit } from './services/audit/read-audit';
 import type { AuditLogService } from './services/audit/audit-log.service';
@@ -31,6 +33,8 @@ export interface Services {
   companies: CompanyService;
   stores: StoreService;
   profiles: ProfileService;
+  stats: StoreStatsService;
+  products: ProductIngestionService;
   ingestion: IngestionService;
   audit: AuditService;
   forget: ForgetService;

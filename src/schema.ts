@@ -8,10 +8,11 @@ import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
 import { DashboardResolver } from './resolvers/dashboard.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
-import { OrderResolver } from './resolvers/order.resolver';
+import { OrderLineResolver, OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
 import { RetentionResolver } from './resolvers/retention.resolver';
 import { StoreResolver } from './resolvers/store.resolver';
+import { StoreStatsResolver, TopProductResolver } from './resolvers/store-stats.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
 import { DateTimeScalar } from './resolvers/types/scalars';
@@ -22,6 +23,7 @@ export const RESOLVERS = [
   StoreResolver,
   CustomerResolver,
   OrderResolver,
+  OrderLineResolver,
   VisitorResolver,
   IngestionResolver,
   ApiKeyResolver,
@@ -29,6 +31,8 @@ export const RESOLVERS = [
   AuditResolver,
   DashboardResolver,
   RetentionResolver,
+  StoreStatsResolver,
+  TopProductResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { Scope } from '../services/auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { toConnection } from '../services/pagination/connection';
-import { Crm, Customer, CustomerConnection, Preferences } from './types/customer.type';
+import { Crm, Customer, CustomerConnection, CustomerOrderBy, Preferences } from './types/customer.type';
 import { toCustomer, toOrder, toVisitor } from './types/mappers';
 import { OrderConnection } from './types/order.type';
 import { PageArgs } from './types/page.args';
@@ -28,13 +28,14 @@ export class CustomerResolver {
   }
 
   @Authorized(Scope.PROFILES_READ)
-  @Query(() => CustomerConnection, { description: 'A store\'s customers, by ID.' })
+  @Query(() => CustomerConnection, { description: 'A store\'s customers, by ID or most recently updated first.' })
   async customers(
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Args() { first, after }: PageArgs,
+    @Arg('orderBy', () => CustomerOrderBy, { nullable: true, defaultValue: CustomerOrderBy.ID, description: 'The order of the list (default ID); a cursor continues only the order that produced it.' }) orderBy: CustomerOrderBy,
   ): Promise<CustomerConnection> {
-    const conn = await ctx.services.profiles.customers(ctx, storeId, pageRequest(first, after, false));
+    const conn = await ctx.services.profiles.customers(ctx, storeId, pageRequest(first, after, orderBy === CustomerOrderBy.UPDATED_AT), orderBy);
     return CustomerConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toCustomer(storeId, e.node) })) });
   }
 

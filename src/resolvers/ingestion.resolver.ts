@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Scope } from '../services/auth/scope';
 import { MAX_BATCH_SIZE } from '../services/ingestion/ingestion-schemas';
-import { CustomerInput, EventInput, IngestPayload, OrderInput } from './types/ingestion.inputs';
+import { CustomerInput, EventInput, IngestPayload, OrderInput, ProductInput, UpsertProductsPayload } from './types/ingestion.inputs';
 
 const batchNote = `Validated whole and written in one transaction; at most ${MAX_BATCH_SIZE} records.`;
 
@@ -36,5 +36,15 @@ export class IngestionResolver {
     @Arg('orders', () => [OrderInput], { description: 'The batch.' }) orders: OrderInput[],
   ): Promise<IngestPayload> {
     return ctx.services.ingestion.upsertOrders(ctx, storeId, orders);
+  }
+
+  @Authorized(Scope.INGEST)
+  @Mutation(() => UpsertProductsPayload, { description: `Creates or replaces products (name, category). ${batchNote}` })
+  async upsertProducts(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('products', () => [ProductInput], { description: 'The batch.' }) products: ProductInput[],
+  ): Promise<UpsertProductsPayload> {
+    return ctx.services.products.upsertProducts(ctx, storeId, products);
   }
 }

@@ -6,17 +6,21 @@ import { Customer } from './types/customer.type';
 import { toCustomer, toOrder, toOrderLine } from './types/mappers';
 import { Order, OrderConnection, OrderLine } from './types/order.type';
 import { PageArgs } from './types/page.args';
+import { toProduct } from './types/product.mapper';
+import { Product } from './types/product.type';
 
 @Resolver(() => Order)
 export class OrderResolver {
   @Authorized(Scope.PROFILES_READ)
-  @Query(() => OrderConnection, { description: 'A store\'s orders, newest first.' })
+  @Query(() => OrderConnection, { description: 'A store\'s orders, newest first, optionally within a time range (`totalCount` counts the range).' })
   async orders(
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Args() { first, after }: PageArgs,
+    @Arg('from', () => Date, { nullable: true, description: 'Only orders placed at or after this time (inclusive).' }) from: Date | null,
+    @Arg('to', () => Date, { nullable: true, description: 'Only orders placed before this time (exclusive).' }) to: Date | null,
   ): Promise<OrderConnection> {
-    const conn = await ctx.services.profiles.orders(ctx, storeId, pageRequest(first, after, true));
+    const conn = await ctx.services.profiles.orders(ctx, storeId, pageRequest(first, after, true), { from, to });
     return OrderConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toOrder(storeId, e.node) })) });
   }
 
@@ -36,6 +40,14 @@ export class OrderResolver {
 
   @FieldResolver(() => [OrderLine], { description: 'What was bought.' })
   async lines(@Root() o: Order, @Ctx() ctx: Context): Promise<OrderLine[]> {
-    return (await ctx.loaders.store(o.storeId).linesByOrder.load(o.id)).map(toOrderLine);
+    return (await ctx.loaders.store(o.storeId).linesByOrder.load(o.id)).map((l) => toOrderLine(o.storeId, l));
+  }
+}
+
+@Resolver(() => OrderLine)
+export class OrderLineResolver {
+  @FieldResolver(() => Product, { description: 'The product bought, with its name and category as the shop sent them (`upsertProducts`).' })
+  async product(@Root() l: OrderLine, @Ctx() ctx: Context): Promise<Product> {
+    return toProduct(l.productId, await ctx.loaders.store(l.storeId).productById.load(l.productId));
   }
 }

@@ -32,8 +32,9 @@ export class VisitorResolver {
   @FieldResolver(() => VisitEventConnection, { nullable: true, description: 'The visit log, newest first. Personal: needs PERSONAL_DATA_READ.' })
   async log(@Root() v: Visitor, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<VisitEventConnection> {
     const page = pageRequest(first, after, true);
-    const rows = await ctx.loaders.store(v.storeId).eventsByVisitor.load({ parentId: v.id, page });
+    const loaders = ctx.loaders.store(v.storeId);
+    const rows = await loaders.eventsByVisitor.load({ parentId: v.id, page });
     if (rows.length) ctx.reads.read(v.storeId, `visitor:${v.id}`, v.customerId ? ctx.services.hasher.hash(v.storeId, 'customer', v.customerId) : undefined);
-    return VisitEventConnection.from(toConnection(rows, page, (e) => ({ at: e.occurredAt, id: String(e.id) }), toEvent));
+    return VisitEventConnection.from(toConnection(rows, page, (e) => ({ at: e.occurredAt, id: String(e.id) }), toEvent, () => loaders.eventCountByVisitor.load(v.id)));
   }
 }

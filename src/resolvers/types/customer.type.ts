@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from './scalars';
 import { ConnectionType } from './connection.type';
 
@@ -63,3 +63,17 @@ export class Customer {
 
 export const CustomerConnection = ConnectionType(Customer, 'Customer', 'customer');
 export type CustomerConnection = InstanceType<typeof CustomerConnection>;
+
+export enum CustomerOrderBy {
+  ID = 'ID',
+  UPDATED_AT = 'UPDATED_AT',
+}
+
+registerEnumType(CustomerOrderBy, {
+  name: 'CustomerOrderBy',
+  description: 'The order of a store\'s customer list.',
+  valuesConfig: {
+    ID: { description: 'By customer ID, ascending.' },
+    UPDATED_AT: { description: 'Most recently created or updated first (ties by customer ID, descending).' },
+  },
+});

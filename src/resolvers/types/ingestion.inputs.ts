@@ -105,3 +105,21 @@ export class IngestPayload {
   @Field(() => Int, { description: 'Events of a kind the store does not track, and customers whose CRM attributes were dropped because the store does not collect them (S7).' })
   droppedBySettings: number;
 }
+
+@InputType({ description: 'A product of the shop\'s catalogue. Not personal data.' })
+export class ProductInput {
+  @Field(() => ID, { description: 'The shop\'s product ID (as order lines and events name it).' })
+  id: string;
+
+  @Field(() => String, { nullable: true, description: 'The product\'s name (at most 200 characters).' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The product\'s category (at most 120 characters); preferences\' top categories group by it.' })
+  category?: string | null;
+}
+
+@ObjectType({ description: 'What an `upsertProducts` batch did. A batch is written whole or not at all.' })
+export class UpsertProductsPayload {
+  @Field(() => Int, { description: 'Products written.' })
+  accepted: number;
+}

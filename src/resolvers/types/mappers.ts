@@ -4,6 +4,7 @@ import { Company } from './company.type';
 import { Customer } from './customer.type';
 import { Order, OrderLine } from './order.type';
 import { EventTypeEnum } from './scalars';
+import { centsToDecimal, decimalToCents } from '../../services/stats/money';
 import { Store, StoreSettings } from './store.type';
 import { VisitEvent, Visitor } from './visitor.type';
 
@@ -48,12 +49,13 @@ export const toOrder = (storeId: string, e: OrderEntity): Order =>
     id: e.id,
     createdAt: e.createdAt,
     total: e.total,
+    totalAmount: centsToDecimal(decimalToCents(e.total)),
     currency: e.currency,
     anonymized: e.anonymized,
   });
 
-export const toOrderLine = (e: OrderLineEntity): OrderLine =>
-  Object.assign(new OrderLine(), { productId: e.productId, quantity: e.quantity, unitPrice: e.unitPrice });
+export const toOrderLine = (storeId: string, e: OrderLineEntity): OrderLine =>
+  Object.assign(new OrderLine(), { storeId, productId: e.productId, quantity: e.quantity, unitPrice: e.unitPrice });
 
 export const toVisitor = (storeId: string, e: VisitorEntity): Visitor =>
   Object.assign(new Visitor(), { storeId, customerId: e.customerId, id: e.id, firstSeenAt: e.firstSeenAt, lastSeenAt: e.lastSeenAt });

@@ -3,6 +3,8 @@ import { ConnectionType } from './connection.type';
 
 @ObjectType({ description: 'A product line of an order. Not personal data: kept when the buyer is forgotten.' })
 export class OrderLine {
+  storeId: string;
+
   @Field(() => ID, { description: 'The product\'s ID in the shop.' })
   productId: string;
 
@@ -25,8 +27,11 @@ export class Order {
   @Field({ description: 'When the order was placed.' })
   createdAt: Date;
 
-  @Field(() => Float, { description: 'Order total, in `currency`.' })
+  @Field(() => Float, { description: 'Order total, in `currency`, as a float (kept for existing clients; `totalAmount` is exact).' })
   total: number;
+
+  @Field(() => String, { description: 'Order total, in `currency`, as an exact decimal string with two places, e.g. "1234.50".' })
+  totalAmount: string;
 
   @Field({ description: 'ISO 4217 currency code.' })
   currency: string;

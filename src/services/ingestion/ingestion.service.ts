@@ -156,7 +156,8 @@ export class IngestionService {
           visitorId: anonymized ? null : (r.visitorId ?? null),
           createdAt: r.createdAt ?? before?.createdAt ?? now,
           currency: r.currency,
-          total: Math.round(r.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0) * 100) / 100,
+          // In integer cents, exact: a float sum of prices drifts (0.1 + 0.2).
+          total: r.lines.reduce((s, l) => s + l.quantity * Math.round(l.unitPrice * 100), 0) / 100,
           anonymized,
         });
       });

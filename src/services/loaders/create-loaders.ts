@@ -3,11 +3,13 @@ import type { StoreEntity } from '../../entities/catalog';
 import { createRetentionByVisitorLoader } from './retention-by-visitor.loader';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { createCustomerByIdLoader } from './customer-by-id.loader';
+import { createEventCountByVisitorLoader } from './event-count-by-visitor.loader';
 import { createEventsByVisitorLoader } from './events-by-visitor.loader';
 import { createLinesByOrderLoader } from './lines-by-order.loader';
 import { createOrderCountByCustomerLoader } from './order-count-by-customer.loader';
 import { createOrdersByCustomerLoader } from './orders-by-customer.loader';
 import { createPreferencesByCustomerLoader } from './preferences-by-customer.loader';
+import { createProductByIdLoader } from './product-by-id.loader';
 import { createStoreByIdLoader } from './store-by-id.loader';
 import { createVisitorsByCustomerLoader } from './visitors-by-customer.loader';
 
@@ -20,7 +22,9 @@ function storeLoaders(em: () => Promise<EntityManager>, store: () => Promise<Sto
     linesByOrder: createLinesByOrderLoader(em),
     visitorsByCustomer: createVisitorsByCustomerLoader(em),
     eventsByVisitor: createEventsByVisitorLoader(em),
+    eventCountByVisitor: createEventCountByVisitorLoader(em),
     preferencesByCustomer: createPreferencesByCustomerLoader(em),
+    productById: createProductByIdLoader(em),
   };
 }
 

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { newestFirstPage } from '../pagination/newest-first';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import { BadUserInputError } from '../../errors';
@@ -31,18 +31,31 @@ export class ProfileService {
     return em.findOneBy(CustomerEntity, { id: subject.id });
   }
 
-  async customers(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<CustomerEntity>> {
+  /** By ID ascending, or most recently updated first (keyset on updatedAt, id). */
+  async customers(ctx: TenancyContext, storeId: string, page: PageRequest, orderBy: 'ID' | 'UPDATED_AT' = 'ID'): Promise<ConnectionShape<CustomerEntity>> {
     const em = await this.tenancy.storeManager(ctx, storeId);
+    if (orderBy === 'UPDATED_AT') {
+      const rows = await newestFirst(em, CustomerEntity, 'updatedAt', page);
+      return toConnection(rows, page, (c) => ({ at: c.updatedAt, id: c.id }), (c) => c, () => em.count(CustomerEntity));
+    }
     const qb = em.createQueryBuilder(CustomerEntity, 'c').orderBy('c.id', 'ASC').limit(page.first + 1);
     if (page.after) qb.where('c.id > :after', { after: page.after.id });
     const rows = await qb.getMany();
     return toConnection(rows, page, (c) => ({ id: c.id }), (c) => c, () => em.count(CustomerEntity));
   }
 
-  async orders(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<OrderEntity>> {
+  /** Newest first, optionally within [from, to): `totalCount` counts the same range. */
+  async orders(ctx: TenancyContext, storeId: string, page: PageRequest, range: { from?: Date | null; to?: Date | null } = {}): Promise<ConnectionShape<OrderEntity>> {
+    const { from, to } = range;
+    if (from && to && to.getTime() <= from.getTime()) throw new BadUserInputError('`to` must be later than `from` (`from` is inclusive, `to` exclusive)');
     const em = await this.tenancy.storeManager(ctx, storeId);
-    const rows = await newestFirst(em, OrderEntity, 'createdAt', page);
-    return toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => o, () => em.count(OrderEntity));
+    const inRange = (qb: SelectQueryBuilder<OrderEntity>) => {
+      if (from) qb.andWhere('o.createdAt >= :from', { from });
+      if (to) qb.andWhere('o.createdAt < :to', { to });
+      return qb;
+    };
+    const rows = await newestFirstPage(inRange(em.createQueryBuilder(OrderEntity, 'o')), 'o', 'createdAt', page).getMany();
+    return toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => o, () => inRange(em.createQueryBuilder(OrderEntity, 'o')).getCount());
   }
 
   async visitor(ctx: TenancyContext, storeId: string, id: string): Promise<VisitorEntity | null> {

@@ -1,0 +1,171 @@
+import type { EntityManager } from 'typeorm';
+import { BadUserInputError } from '../../errors';
+import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { centsToDecimal, toCents } from './money';
+import { bucketKey, bucketStarts, StatsIntervalName } from './stats-buckets';
+
+export const DEFAULT_TOP_PRODUCTS = 10;
+export const MAX_TOP_PRODUCTS = 100;
+
+/** A validated stats request: a store the caller reaches, a range, and its buckets. */
+export interface StatsRange {
+  storeId: string;
+  from: Date;
+  to: Date;
+  interval: StatsIntervalName;
+  starts: Date[];
+}
+
+export interface MoneyAmount {
+  currency: string;
+  /** Exact decimal string, two places. */
+  amount: string;
+}
+
+export interface StatsBucketResult {
+  start: Date;
+  orders: number;
+  customers: number;
+  revenue: MoneyAmount[];
+  visitors: number;
+  events: { pageViews: number; contentViews: number; clicks: number };
+}
+
+export interface TopProductResult {
+  productId: string;
+  quantity: number;
+  revenue: MoneyAmount[];
+}
+
+type Engine = 'sqlite' | 'mysql';
+type Num = string | number | bigint | null;
+
+const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
+
+/** The bucket of a datetime column, as 'YYYY-MM-DD' of its UTC start, computed by the database. */
+function bucketSql(engine: Engine, column: string, interval: StatsIntervalName): string {
+  if (engine === 'sqlite') {
+    // Stored as 'YYYY-MM-DD HH:MM:SS.sss' in UTC. 'weekday 0' moves to the coming Sunday (or stays), -6 days is its Monday.
+    if (interval === 'DAY') return `substr(${column}, 1, 10)`;
+    if (interval === 'WEEK') return `date(${column}, 'weekday 0', '-6 days')`;
+    return `substr(${column}, 1, 7) || '-01'`;
+  }
+  // The connection's time zone is UTC ('Z'), so these are UTC days; WEEKDAY is 0 on Monday.
+  if (interval === 'DAY') return `DATE_FORMAT(${column}, '%Y-%m-%d')`;
+  if (interval === 'WEEK') return `DATE_FORMAT(${column} - INTERVAL WEEKDAY(${column}) DAY, '%Y-%m-%d')`;
+  return `DATE_FORMAT(${column}, '%Y-%m-01')`;
+}
+
+/**
+ * Amounts in integer cents, summed exactly by the database: DECIMAL arithmetic on MySQL, integer
+ * arithmetic on SQLite (which would otherwise sum its decimals as floats).
+ */
+const centsSql = (engine: Engine, expr: string) => (engine === 'sqlite' ? `CAST(ROUND(${expr} * 100) AS INTEGER)` : `(${expr} * 100)`);
+
+/** Date parameters as each engine compares them: SQLite holds the UTC text TypeORM writes. */
+const dateParam = (engine: Engine, d: Date): Date | string => (engine === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
+
+const revenueList = (byCurrency: Map<string, bigint> | undefined): MoneyAmount[] =>
+  [...(byCurrency ?? new Map<string, bigint>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([currency, cents]) => ({ currency, amount: centsToDecimal(cents) }));
+
+/**
+ * Analysts' aggregates over one store (no personal data leaves: counts and sums only, so it is
+ * not a personal read for the audit). Every number is computed by the database with GROUP BY
+ * over an index on the time column; the gateway only fills in empty buckets and formats money.
+ */
+export class StoreStatsService {
+  constructor(private readonly tenancy: Tenancy) {}
+
+  /** Checks the caller reaches the store and the range is valid and bounded, before any query runs. */
+  async range(ctx: TenancyContext, storeId: string, from: Date, to: Date, interval: StatsIntervalName): Promise<StatsRange> {
+    const starts = bucketStarts(from, to, interval);
+    await this.tenancy.store(ctx, storeId);
+    return { storeId, from, to, interval, starts };
+  }
+
+  async buckets(ctx: TenancyContext, r: StatsRange): Promise<StatsBucketResult[]> {
+    const em = await this.tenancy.storeManager(ctx, r.storeId);
+    const engine = engineOf(em);
+    const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
+    const ob = bucketSql(engine, 'createdAt', r.interval);
+    const eb = bucketSql(engine, 'occurredAt', r.interval);
+    const [orderRows, revenueRows, eventRows] = (await Promise.all([
+      em.query(
+        `SELECT ${ob} AS bucket, COUNT(*) AS orders, COUNT(DISTINCT customerId) AS customers
+         FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1`,
+        params,
+      ),
+      em.query(
+        `SELECT ${ob} AS bucket, currency, SUM(${centsSql(engine, 'total')}) AS cents
+         FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1, 2`,
+        params,
+      ),
+      em.query(
+        `SELECT ${eb} AS bucket, COUNT(DISTINCT visitorId) AS visitors,
+           SUM(CASE WHEN type = 'PAGE_VIEW' THEN 1 ELSE 0 END) AS pageViews,
+           SUM(CASE WHEN type = 'CONTENT_VIEW' THEN 1 ELSE 0 END) AS contentViews,
+           SUM(CASE WHEN type = 'CLICK' THEN 1 ELSE 0 END) AS clicks
+         FROM visit_events WHERE occurredAt >= ? AND occurredAt < ? GROUP BY 1`,
+        params,
+      ),
+    ])) as [
+      { bucket: string; orders: Num; customers: Num }[],
+      { bucket: string; currency: string; cents: Num }[],
+      { bucket: string; visitors: Num; pageViews: Num; contentViews: Num; clicks: Num }[],
+    ];
+    const orders = new Map(orderRows.map((o) => [o.bucket, o]));
+    const events = new Map(eventRows.map((e) => [e.bucket, e]));
+    const revenue = new Map<string, Map<string, bigint>>();
+    for (const row of revenueRows) {
+      const m = revenue.get(row.bucket) ?? new Map<string, bigint>();
+      m.set(row.currency, toCents(row.cents));
+      revenue.set(row.bucket, m);
+    }
+    return r.starts.map((start) => {
+      const k = bucketKey(start);
+      const o = orders.get(k);
+      const e = events.get(k);
+      return {
+        start,
+        orders: Number(o?.orders ?? 0),
+        customers: Number(o?.customers ?? 0),
+        revenue: revenueList(revenue.get(k)),
+        visitors: Number(e?.visitors ?? 0),
+        events: { pageViews: Number(e?.pageViews ?? 0), contentViews: Number(e?.contentViews ?? 0), clicks: Number(e?.clicks ?? 0) },
+      };
+    });
+  }
+
+  /** The products bought most (units) in the range, with their revenue per currency. */
+  async topProducts(ctx: TenancyContext, r: StatsRange, first: number | null | undefined): Promise<TopProductResult[]> {
+    const n = first ?? DEFAULT_TOP_PRODUCTS;
+    if (!Number.isInteger(n) || n < 0 || n > MAX_TOP_PRODUCTS) throw new BadUserInputError(`\`first\` must be between 0 and ${MAX_TOP_PRODUCTS}`);
+    if (n === 0) return [];
+    const em = await this.tenancy.storeManager(ctx, r.storeId);
+    const engine = engineOf(em);
+    const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
+    const top = (await em.query(
+      `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
+       FROM orders o JOIN order_lines l ON l.orderId = o.id
+       WHERE o.createdAt >= ? AND o.createdAt < ?
+       GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC LIMIT ${n}`,
+      params,
+    )) as { productId: string; quantity: Num }[];
+    if (top.length === 0) return [];
+    const ids = top.map((t) => t.productId);
+    const revenueRows = (await em.query(
+      `SELECT l.productId AS productId, o.currency AS currency, SUM(${centsSql(engine, 'l.quantity * l.unitPrice')}) AS cents
+       FROM orders o JOIN order_lines l ON l.orderId = o.id
+       WHERE o.createdAt >= ? AND o.createdAt < ? AND l.productId IN (${ids.map(() => '?').join(', ')})
+       GROUP BY l.productId, o.currency`,
+      [...params, ...ids],
+    )) as { productId: string; currency: string; cents: Num }[];
+    const revenue = new Map<string, Map<string, bigint>>();
+    for (const row of revenueRows) {
+      const m = revenue.get(row.productId) ?? new Map<string, bigint>();
+      m.set(row.currency, toCents(row.cents));
+      revenue.set(row.productId, m);
+    }
+    return top.map((t) => ({ productId: t.productId, quantity: Number(t.quantity), revenue: revenueList(revenue.get(t.productId)) }));
+  }
+}
