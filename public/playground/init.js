@@ -5,11 +5,14 @@
   var config = JSON.parse(document.getElementById('playground-config').textContent);
   var initialHeaders = JSON.stringify({ Authorization: 'Bearer ' + (config.demoKey || '<your API key>') }, null, 2);
 
-  var fetcher = GraphiQL.createFetcher({
+  // Each answer is also kept for the analysts' chart and CSV (analyst.js). Plain JSON answers:
+  // the gateway does no incremental delivery, and a promise is what analyst.js reads.
+  var fetcher = PlaygroundAnalyst.wrapFetcher(GraphiQL.createFetcher({
     url: config.endpoint,
     // Apollo's CSRF protection needs a header a plain form cannot send.
     headers: { 'apollo-require-preflight': 'true' },
-  });
+    enableIncrementalDelivery: false,
+  }));
 
   // One tab per example. Tabs carry no headers of their own: they all show the shared header
   // editor content (below), so a key pasted once works in every tab.
@@ -43,6 +46,7 @@
   }
 
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(Playground));
+  PlaygroundAnalyst.mount();
 
   /**
    * localStorage for GraphiQL (tabs, history, favourites), namespaced by the examples so new

@@ -7,8 +7,23 @@ import type { PlaygroundExample } from './playground';
 export const DEMO_SUBJECT = { email: 'anna.jensen@example.dk', visitorId: 'V10001' } as const;
 
 /** The examples with the demo data filled in: every tab runs as it is. */
-export function demoPlaygroundExamples(storeId: string | null): PlaygroundExample[] {
-  return playgroundExamples(storeId, DEMO_SUBJECT.email, DEMO_SUBJECT.visitorId);
+export function demoPlaygroundExamples(storeId: string | null, now = new Date()): PlaygroundExample[] {
+  return playgroundExamples(storeId, DEMO_SUBJECT.email, DEMO_SUBJECT.visitorId, now);
+}
+
+const DAY_MS = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The analysts' ranges, in UTC, around `now`: the last 90 days, the last 12 months, this month. */
+export function analystRanges(now: Date) {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const thisMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  return {
+    days: { from: iso(today - 89 * DAY_MS), to: iso(today + DAY_MS) },
+    year: { from: iso(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)), to: iso(nextMonth) },
+    month: { from: iso(thisMonth), to: iso(nextMonth) },
+  };
 }
 
 /**
@@ -18,8 +33,9 @@ export function demoPlaygroundExamples(storeId: string | null): PlaygroundExampl
  * still runs the profile examples and gets the personal fields back as null, with a FORBIDDEN
  * error at each of their paths.
  */
-export function playgroundExamples(storeId: string | null, email: string | null, visitorId: string | null = null): PlaygroundExample[] {
+export function playgroundExamples(storeId: string | null, email: string | null, visitorId: string | null = null, now = new Date()): PlaygroundExample[] {
   const store = storeId ?? '<store ID>';
+  const ranges = analystRanges(now);
   const who = email ?? '<e-mail or customer ID>';
   const visitor = visitorId ?? '<visitor ID>';
   return [
@@ -188,6 +204,89 @@ mutation ForgetCustomer($idOrEmail: String!, $storeId: ID, $dryRun: Boolean = tr
   }
 }`,
       variables: { idOrEmail: who, storeId: store, dryRun: true },
+    },
+    {
+      title: 'Daily stats',
+      query: `# Orders, buyers, revenue, visitors and events per day
+# (UTC) over the last 90 days, computed by the database:
+# counts and sums only, no personal data. Needs only
+# PROFILES_READ. "interval": WEEK or MONTH for longer
+# buckets (at most 366 per query). Amounts are exact
+# decimal strings, per currency.
+#
+# Then press "Chart" above for orders and revenue per day,
+# or "Download CSV" for the buckets as a spreadsheet.
+query DailyStats($storeId: ID!, $from: DateTime!, $to: DateTime!, $interval: StatsInterval = DAY) {
+  storeStats(storeId: $storeId, from: $from, to: $to, interval: $interval) {
+    buckets {
+      start orders customers
+      revenue { currency amount }
+      visitors
+      events { pageViews contentViews clicks }
+    }
+  }
+}`,
+      variables: { storeId: store, ...ranges.days, interval: 'DAY' },
+    },
+    {
+      title: 'Top products',
+      query: `# The products sold most (units) over the last 12 months,
+# with name, category and exact revenue per currency, and
+# orders and revenue per month beside them.
+# Needs only PROFILES_READ; no personal data.
+query TopProducts($storeId: ID!, $from: DateTime!, $to: DateTime!) {
+  storeStats(storeId: $storeId, from: $from, to: $to, interval: MONTH) {
+    topProducts(first: 10) {
+      product { id name category }
+      quantity
+      revenue { currency amount }
+    }
+    buckets { start orders revenue { currency amount } }
+  }
+}`,
+      variables: { storeId: store, ...ranges.year },
+    },
+    {
+      title: 'Orders in a date range',
+      query: `# This month's orders, newest first: "from" inclusive,
+# "to" exclusive; totalCount counts the range. totalAmount
+# is exact ("1234.50"); lines name their products.
+# Needs PROFILES_READ; e-mail needs PERSONAL_DATA_READ.
+# "Download CSV" above exports the page shown.
+query OrdersInRange($storeId: ID!, $from: DateTime, $to: DateTime, $after: String) {
+  orders(storeId: $storeId, from: $from, to: $to, first: 50, after: $after) {
+    totalCount
+    edges {
+      node {
+        id createdAt totalAmount currency anonymized email
+        lines { quantity unitPrice product { id name category } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+      variables: { storeId: store, ...ranges.month, after: null },
+    },
+    {
+      title: 'Forget ledger of the month',
+      query: `# This store's forget requests, newest first, for the
+# monthly report to the data-protection officer: status,
+# times and counts; never the person. Needs FORGET.
+# Read down to the first request before the 1st of the
+# month (its requestedAt), or page on with "after".
+query MonthlyForgetLedger($storeId: ID, $after: String) {
+  forgetRequests(storeId: $storeId, first: 100, after: $after) {
+    totalCount
+    edges {
+      node {
+        id status requestedAt completedAt backupsClearBy alreadyForgotten
+        customersDeleted ordersAnonymized visitorsDeleted eventsDeleted
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+      variables: { storeId: store, after: null },
     },
     {
       title: 'Company and stores',

@@ -8,9 +8,12 @@ const ASSETS: Record<string, { module: string; file: string; type: string }> = {
   'graphiql.min.css': { module: 'graphiql/package.json', file: 'graphiql.min.css', type: 'text/css' },
   'react.production.min.js': { module: 'react/package.json', file: 'umd/react.production.min.js', type: 'text/javascript' },
   'react-dom.production.min.js': { module: 'react-dom/package.json', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  // The analysts' chart: uPlot (small, no dependencies), from the installed package like GraphiQL.
+  'uPlot.iife.min.js': { module: 'uplot/package.json', file: 'dist/uPlot.iife.min.js', type: 'text/javascript' },
+  'uPlot.min.css': { module: 'uplot/package.json', file: 'dist/uPlot.min.css', type: 'text/css' },
 };
 /** The playground's own files, in public/playground. */
-const LOCAL: Record<string, string> = { 'init.js': 'text/javascript', 'favicon.svg': 'image/svg+xml' };
+const LOCAL: Record<string, string> = { 'init.js': 'text/javascript', 'analyst.js': 'text/javascript', 'favicon.svg': 'image/svg+xml' };
 const PUBLIC_DIR = join(__dirname, '..', '..', 'public', 'playground');
 
 /** Only our own origin; GraphiQL's fonts are inlined as data: URLs and it sets inline styles. */
@@ -49,14 +52,34 @@ function page(config: unknown): string {
 <title>Privacy gateway · playground</title>
 <link rel="icon" href="/playground/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/playground/graphiql.min.css">
-<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+<link rel="stylesheet" href="/playground/uPlot.min.css">
+<style>
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; }
+#graphiql { flex: 1; min-height: 0; }
+#analyst-bar { display: flex; gap: 8px; align-items: center; padding: 4px 12px; font: 13px system-ui, sans-serif; border-bottom: 1px solid #ddd; background: #f7f7f9; }
+#analyst-bar button { font: inherit; padding: 2px 10px; cursor: pointer; }
+#analyst-bar button:disabled { cursor: default; }
+#analyst-status { color: #555; }
+#analyst-chart { display: none; padding: 8px; font: 13px system-ui, sans-serif; border-bottom: 1px solid #ddd; min-height: 60px; }
+body.chart-open #analyst-chart { display: block; }
+</style>
 </head>
 <body>
+<div id="analyst-bar" role="toolbar" aria-label="Analyst tools">
+<strong>Analysts</strong>
+<button type="button" id="analyst-chart-toggle" aria-pressed="false" title="Chart orders and revenue per bucket of the last storeStats result">Chart</button>
+<button type="button" id="analyst-csv" title="Download the first list of the last result as CSV (made in the browser)">Download CSV</button>
+<span id="analyst-status"></span>
+</div>
+<div id="analyst-chart" aria-label="Orders and revenue per bucket"></div>
 <div id="graphiql">Loading the playground…</div>
 <script id="playground-config" type="application/json">${escapeJsonForHtml(config)}</script>
 <script src="/playground/react.production.min.js"></script>
 <script src="/playground/react-dom.production.min.js"></script>
 <script src="/playground/graphiql.min.js"></script>
+<script src="/playground/uPlot.iife.min.js"></script>
+<script src="/playground/analyst.js"></script>
 <script src="/playground/init.js"></script>
 </body>
 </html>`;

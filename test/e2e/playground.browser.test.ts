@@ -33,7 +33,46 @@ const PERSONAL_FIELDS = (() => {
 })();
 
 /** Examples whose root field needs a scope an analyst key lacks: the answer is one FORBIDDEN. */
-const WHOLLY_GATED: Record<string, string> = { PrivacyReport: 'PERSONAL_DATA_READ', ForgetLedger: 'FORGET', ForgetCustomer: 'FORGET' };
+const WHOLLY_GATED: Record<string, string> = { PrivacyReport: 'PERSONAL_DATA_READ', ForgetLedger: 'FORGET', ForgetCustomer: 'FORGET', MonthlyForgetLedger: 'FORGET' };
+
+/** The first list in an answer, depth first in field order, as flat rows of CSV cells (written apart from analyst.js). */
+function expectedCsvRows(data: unknown): { header: string[]; rows: string[][] } {
+  const find = (v: unknown): unknown[] | null => {
+    if (Array.isArray(v)) return v;
+    if (v && typeof v === 'object') for (const x of Object.values(v)) { const f = find(x); if (f) return f; }
+    return null;
+  };
+  const flat = (v: unknown, prefix: string, row: Map<string, unknown>) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) flat(x, prefix ? `${prefix}.${k}` : k, row);
+    else row.set(prefix, v);
+    return row;
+  };
+  const rows = find(data)!.map((item) => flat(item, '', new Map()));
+  const header = [...new Set(rows.flatMap((r) => [...r.keys()]))];
+  const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return { header, rows: rows.map((r) => header.map((h) => text(r.get(h)))) };
+}
+
+/** RFC 4180, as a spreadsheet reads it. */
+function parseCsv(csv: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv[i];
+    if (quoted) {
+      if (c === '"' && csv[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && csv[i + 1] === '\n') {
+      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    } else cell += c;
+  }
+  return rows;
+}
 
 const operationOf = (ex: PlaygroundExample) => parse(ex.query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
 
@@ -101,7 +140,8 @@ afterAll(() => t?.close());
 describe('playground examples on the demo data', () => {
   it('has the tabs the analysts asked for, each named by its operation', () => {
     expect(examples.map((ex) => operationOf(ex).name?.value)).toEqual([
-      'Profile', 'CustomersPage', 'VisitorLog', 'Orders', 'PrivacyReport', 'GdprDashboard', 'ForgetLedger', 'ForgetCustomer', 'CompanyAndStores',
+      'Profile', 'CustomersPage', 'VisitorLog', 'Orders', 'PrivacyReport', 'GdprDashboard', 'ForgetLedger', 'ForgetCustomer',
+      'DailyStats', 'TopProducts', 'OrdersInRange', 'MonthlyForgetLedger', 'CompanyAndStores',
     ]);
     // The forget tab is a dry run unless someone changes the variables on purpose.
     const forget = examples.find((ex) => operationOf(ex).name?.value === 'ForgetCustomer')!;
@@ -249,6 +289,63 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     expect(answer.data.customers.edges.every((e: any) => e.node.email === null && e.node.id)).toBe(true);
     expect(new Set(answer.errors.map((e: any) => `${e.extensions.code} ${e.path.at(-1)}`))).toEqual(new Set(['FORBIDDEN email']));
     await page.screenshot({ path: join(OUTPUT_DIR, 'playground-analyst.png') });
+  });
+
+  /** Runs one example tab (by operation name) with the headers in place, and returns the answer shown. */
+  async function runTab(name: string, expectInResult: string) {
+    await page.locator('.graphiql-tab-button', { hasText: new RegExp(`^\\s*${name}\\s*$`) }).click();
+    await eventually(async () => expect(await editorText('.graphiql-query-editor .CodeMirror')).toContain(`query ${name}(`));
+    await page.locator('.graphiql-execute-button').click();
+    await eventually(async () => expect(await editorText('.result-window .CodeMirror')).toContain(expectInResult));
+    return JSON.parse(await editorText('.result-window .CodeMirror'));
+  }
+
+  async function downloadCsv(file: string): Promise<string[][]> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#analyst-csv').click()]);
+    expect(download.suggestedFilename()).toBe('result.csv');
+    await download.saveAs(join(OUTPUT_DIR, file));
+    return parseCsv(readFileSync(join(OUTPUT_DIR, file), 'utf8'));
+  }
+
+  it('charts daily stats of the demo data for the analyst key: orders and revenue per day', async () => {
+    const answer = await runTab('DailyStats', '"buckets"');
+    expect(answer.errors).toBeUndefined();
+    const buckets = answer.data.storeStats.buckets;
+    expect(buckets).toHaveLength(90);
+    const orders = buckets.reduce((n: number, b: { orders: number }) => n + b.orders, 0);
+    expect(orders).toBeGreaterThan(90); // a meaningful chart: several orders a day
+    await page.locator('#analyst-chart-toggle').click();
+    const chart = page.locator('#analyst-chart');
+    await eventually(async () => expect(await chart.getAttribute('data-buckets')).toBe('90'));
+    expect(await chart.getAttribute('data-orders')).toBe(String(orders));
+    expect(await chart.getAttribute('data-series')).toBe('Orders|Revenue DKK');
+    expect(await chart.locator('.uplot canvas').count()).toBe(1);
+    const box = await chart.locator('.uplot canvas').boundingBox();
+    expect(box!.width).toBeGreaterThan(400);
+    expect(await chart.locator('.u-legend').innerText()).toContain('Revenue DKK');
+    await page.screenshot({ path: join(OUTPUT_DIR, 'playground-chart.png') });
+    const csv = await downloadCsv('daily-stats.csv');
+    const expected = expectedCsvRows(answer.data);
+    expect(csv[0]).toEqual(expected.header);
+    expect(csv[0]).toEqual(['start', 'orders', 'customers', 'revenue', 'visitors', 'events.pageViews', 'events.contentViews', 'events.clicks']);
+    expect(csv.slice(1)).toEqual(expected.rows);
+  });
+
+  it('exports the first list of any result as CSV, a withheld personal field left empty', async () => {
+    const answer = await runTab('OrdersInRange', '"totalAmount"');
+    expect(new Set(answer.errors.map((e: any) => `${e.extensions.code} ${e.path.at(-1)}`))).toEqual(new Set(['FORBIDDEN email']));
+    const csv = await downloadCsv('orders-in-range.csv');
+    const expected = expectedCsvRows(answer.data);
+    expect(csv[0]).toEqual(expected.header);
+    expect(csv.slice(1)).toEqual(expected.rows);
+    expect(csv.length - 1).toBe(answer.data.orders.edges.length);
+    const email = csv[0].indexOf('node.email');
+    expect(email).toBeGreaterThan(-1);
+    expect(csv.slice(1).every((r) => r[email] === '')).toBe(true);
+    expect(csv.slice(1).every((r) => /^\d+\.\d\d$/.test(r[csv[0].indexOf('node.totalAmount')]))).toBe(true);
+    // The chart follows the last storeStats answer: none here, so it says what to run.
+    await eventually(async () => expect(await page.locator('#analyst-chart').innerText()).toContain('DailyStats'));
+    await page.locator('#analyst-chart-toggle').click();
   });
 
   it('keeps no API key in the browser\'s storage', async () => {

@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Services } from '../../context';
 import { ApiKeyEntity, CompanyEntity, StoreEntity } from '../../entities/catalog';
-import { ProductEntity } from '../../entities/store';
 import { createLoaders } from '../loaders/create-loaders';
 import { ALL_SCOPES } from '../auth/scope';
 import type { Principal } from '../auth/principal';
@@ -11,6 +10,9 @@ import { hashSecret, newSecret } from '../auth/secrets';
 import { CATALOGUE, CITIES, FIRST_NAMES, LAST_NAMES, mulberry32 } from './demo-data';
 
 export const DEMO_CUSTOMERS_PER_STORE = 300;
+/** Days of anonymous guest traffic (visits and orders) behind the analysts' charts. */
+export const DEMO_HISTORY_DAYS = 365;
+const GUEST_VISITS_PER_DAY = 6;
 const DAY = 86_400_000;
 
 /** Where the demo key is kept in embedded mode, so it can be printed (and pre-filled) on every start. */
@@ -50,8 +52,7 @@ async function fillStore(services: Services, ctx: Parameters<Services['ingestion
   const rnd = mulberry32(seed * 7919);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const products = CATALOGUE.flatMap((c, ci) => c.items.map((name, ii) => ({ id: `P${ci + 1}${String(ii + 1).padStart(2, '0')}`, name, category: c.category })));
-  const em = await services.tenancy.storeManager(ctx, store.id);
-  await em.save(ProductEntity, products);
+  await services.products.upsertProducts(ctx, store.id, products);
   const domain = seed === 1 ? 'example.dk' : 'example.se';
   const customers = Array.from({ length: DEMO_CUSTOMERS_PER_STORE }, (_, i) => {
     const first = pick(FIRST_NAMES);
@@ -89,6 +90,43 @@ async function fillStore(services: Services, ctx: Parameters<Services['ingestion
       orders.push({ id: `O${seed}${String(i + 1).padStart(4, '0')}${o}`, customerId: c.id, email: c.email, visitorId, createdAt: new Date(now.getTime() - Math.floor(rnd() * 360) * DAY), currency: seed === 1 ? 'DKK' : 'SEK', lines });
     }
   });
+  guestTraffic(rnd, products, seed, domain, now, events, orders);
   for (let i = 0; i < events.length; i += 1000) await services.ingestion.trackEvents(ctx, store.id, events.slice(i, i + 1000));
   for (let i = 0; i < orders.length; i += 1000) await services.ingestion.upsertOrders(ctx, store.id, orders.slice(i, i + 1000));
+}
+
+/**
+ * A year of anonymous shoppers (no customer, no e-mail): a visit with a page view and, for most,
+ * an order, a few a day with a summer and a December peak and busier weekends, so the analysts'
+ * chart has a shape to show.
+ */
+function guestTraffic(
+  rnd: () => number,
+  products: { id: string }[],
+  seed: number,
+  domain: string,
+  now: Date,
+  events: Record<string, unknown>[],
+  orders: Record<string, unknown>[],
+) {
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  let n = 0;
+  for (let d = 0; d < DEMO_HISTORY_DAYS; d++) {
+    const day = new Date(now.getTime() - d * DAY);
+    const month = day.getUTCMonth();
+    const season = 1 + 0.8 * Math.exp(-(((month - 6) / 1.6) ** 2)) + (month === 11 ? 0.9 : 0);
+    const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6 ? 1.4 : 1;
+    const visits = Math.round(GUEST_VISITS_PER_DAY * season * weekend * (0.6 + 0.8 * rnd()));
+    for (let v = 0; v < visits; v++) {
+      n++;
+      const visitorId = `G${seed}${String(n).padStart(6, '0')}`;
+      const at = now.getTime() - d * DAY - Math.floor(rnd() * DAY);
+      const p = pick(products);
+      events.push({ visitorId, type: 'PAGE_VIEW', url: `https://shop.${domain}/p/${p.id}`, productId: p.id, occurredAt: new Date(at), durationSeconds: 10 + Math.floor(rnd() * 200) });
+      if (rnd() < 0.55) {
+        const lines = Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => ({ productId: pick(products).id, quantity: 1 + Math.floor(rnd() * 2), unitPrice: 49.95 + Math.floor(rnd() * 150) * 10 }));
+        orders.push({ id: `GO${seed}${String(n).padStart(6, '0')}`, visitorId, createdAt: new Date(at + 60_000 > now.getTime() ? at : at + 60_000), currency: seed === 1 ? 'DKK' : 'SEK', lines });
+      }
+    }
+  }
 }
