@@ -37,7 +37,7 @@ export interface TopProductResult {
   revenue: MoneyAmount[];
 }
 
-type Engine = 'sqlite' | 'mysql';
+export type Engine = 'sqlite' | 'mysql';
 type Num = string | number | bigint | null;
 
 const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
@@ -69,6 +69,38 @@ const revenueList = (byCurrency: Map<string, bigint> | undefined): MoneyAmount[]
   [...(byCurrency ?? new Map<string, bigint>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([currency, cents]) => ({ currency, amount: centsToDecimal(cents) }));
 
 /**
+ * The statements behind `buckets`, each a GROUP BY over one time-indexed table with the range as
+ * its two parameters (from inclusive, to exclusive). Exported so the bench runs exactly these.
+ */
+export function bucketStatements(engine: Engine, interval: StatsIntervalName) {
+  const ob = bucketSql(engine, 'createdAt', interval);
+  const eb = bucketSql(engine, 'occurredAt', interval);
+  return {
+    orders: `SELECT ${ob} AS bucket, COUNT(*) AS orders, COUNT(DISTINCT customerId) AS customers
+      FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1`,
+    revenue: `SELECT ${ob} AS bucket, currency, SUM(${centsSql(engine, 'total')}) AS cents
+      FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1, 2`,
+    events: `SELECT ${eb} AS bucket, COUNT(DISTINCT visitorId) AS visitors,
+        SUM(CASE WHEN type = 'PAGE_VIEW' THEN 1 ELSE 0 END) AS pageViews,
+        SUM(CASE WHEN type = 'CONTENT_VIEW' THEN 1 ELSE 0 END) AS contentViews,
+        SUM(CASE WHEN type = 'CLICK' THEN 1 ELSE 0 END) AS clicks
+      FROM visit_events WHERE occurredAt >= ? AND occurredAt < ? GROUP BY 1`,
+  };
+}
+
+/** The `n` products sold most in the range (parameters: from, to). `n` is a validated integer. */
+export const topProductsStatement = (n: number) => `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
+  FROM orders o JOIN order_lines l ON l.orderId = o.id
+  WHERE o.createdAt >= ? AND o.createdAt < ?
+  GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC LIMIT ${Math.floor(n)}`;
+
+/** Revenue per currency of `count` products in the range (parameters: from, to, then the product IDs). */
+export const productRevenueStatement = (engine: Engine, count: number) => `SELECT l.productId AS productId, o.currency AS currency, SUM(${centsSql(engine, 'l.quantity * l.unitPrice')}) AS cents
+  FROM orders o JOIN order_lines l ON l.orderId = o.id
+  WHERE o.createdAt >= ? AND o.createdAt < ? AND l.productId IN (${Array.from({ length: count }, () => '?').join(', ')})
+  GROUP BY l.productId, o.currency`;
+
+/**
  * Analysts' aggregates over one store (no personal data leaves: counts and sums only, so it is
  * not a personal read for the audit). Every number is computed by the database with GROUP BY
  * over an index on the time column; the gateway only fills in empty buckets and formats money.
@@ -87,27 +119,11 @@ export class StoreStatsService {
     const em = await this.tenancy.storeManager(ctx, r.storeId);
     const engine = engineOf(em);
     const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
-    const ob = bucketSql(engine, 'createdAt', r.interval);
-    const eb = bucketSql(engine, 'occurredAt', r.interval);
+    const sql = bucketStatements(engine, r.interval);
     const [orderRows, revenueRows, eventRows] = (await Promise.all([
-      em.query(
-        `SELECT ${ob} AS bucket, COUNT(*) AS orders, COUNT(DISTINCT customerId) AS customers
-         FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1`,
-        params,
-      ),
-      em.query(
-        `SELECT ${ob} AS bucket, currency, SUM(${centsSql(engine, 'total')}) AS cents
-         FROM orders WHERE createdAt >= ? AND createdAt < ? GROUP BY 1, 2`,
-        params,
-      ),
-      em.query(
-        `SELECT ${eb} AS bucket, COUNT(DISTINCT visitorId) AS visitors,
-           SUM(CASE WHEN type = 'PAGE_VIEW' THEN 1 ELSE 0 END) AS pageViews,
-           SUM(CASE WHEN type = 'CONTENT_VIEW' THEN 1 ELSE 0 END) AS contentViews,
-           SUM(CASE WHEN type = 'CLICK' THEN 1 ELSE 0 END) AS clicks
-         FROM visit_events WHERE occurredAt >= ? AND occurredAt < ? GROUP BY 1`,
-        params,
-      ),
+      em.query(sql.orders, params),
+      em.query(sql.revenue, params),
+      em.query(sql.events, params),
     ])) as [
       { bucket: string; orders: Num; customers: Num }[],
       { bucket: string; currency: string; cents: Num }[],
@@ -144,22 +160,10 @@ export class StoreStatsService {
     const em = await this.tenancy.storeManager(ctx, r.storeId);
     const engine = engineOf(em);
     const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
-    const top = (await em.query(
-      `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
-       FROM orders o JOIN order_lines l ON l.orderId = o.id
-       WHERE o.createdAt >= ? AND o.createdAt < ?
-       GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC LIMIT ${n}`,
-      params,
-    )) as { productId: string; quantity: Num }[];
+    const top = (await em.query(topProductsStatement(n), params)) as { productId: string; quantity: Num }[];
     if (top.length === 0) return [];
     const ids = top.map((t) => t.productId);
-    const revenueRows = (await em.query(
-      `SELECT l.productId AS productId, o.currency AS currency, SUM(${centsSql(engine, 'l.quantity * l.unitPrice')}) AS cents
-       FROM orders o JOIN order_lines l ON l.orderId = o.id
-       WHERE o.createdAt >= ? AND o.createdAt < ? AND l.productId IN (${ids.map(() => '?').join(', ')})
-       GROUP BY l.productId, o.currency`,
-      [...params, ...ids],
-    )) as { productId: string; currency: string; cents: Num }[];
+    const revenueRows = (await em.query(productRevenueStatement(engine, ids.length), [...params, ...ids])) as { productId: string; currency: string; cents: Num }[];
     const revenue = new Map<string, Map<string, bigint>>();
     for (const row of revenueRows) {
       const m = revenue.get(row.productId) ?? new Map<string, bigint>();
