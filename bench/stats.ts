@@ -22,6 +22,7 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +168,14 @@ interface StatsAnswer {
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
+/** CPU time (user + system) a process has used so far, in ms: contention on a shared machine stretches wall time, not this. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 async function main(): Promise<void> {
   const o = readOptions();
   const cleanups: (() => Promise<void>)[] = [];
@@ -224,20 +233,30 @@ async function main(): Promise<void> {
     for (const interval of ['DAY', 'MONTH'] as const) {
       const viaGateway: number[] = [];
       const viaMysql: number[] = [];
+      const dbCpuGateway: number[] = [];
+      const dbCpuMysql: number[] = [];
+      const gatewayCpu: number[] = [];
       let last: StatsAnswer | null = null;
       let lastDirect: Awaited<ReturnType<typeof direct>> | null = null;
       for (let i = 0; i < o.warmup + o.rounds; i++) {
         // Interleaved, and which goes first alternates, so neither always meets a warmer cache.
         const steps = [
           async () => {
-            const t = performance.now();
+            const [t, c, g] = [performance.now(), cpuMs(db.pid()), cpuMs(gw.child.pid)];
             last = (await gql(gw.url, adminKey, QUERY, { s: storeId, from: from.toISOString(), to: to.toISOString(), i: interval })) as StatsAnswer;
-            if (i >= o.warmup) viaGateway.push(performance.now() - t);
+            if (i >= o.warmup) {
+              viaGateway.push(performance.now() - t);
+              dbCpuGateway.push(cpuMs(db.pid()) - c);
+              gatewayCpu.push(cpuMs(gw.child.pid) - g);
+            }
           },
           async () => {
-            const t = performance.now();
+            const [t, c] = [performance.now(), cpuMs(db.pid())];
             lastDirect = await direct(storePool, interval, from, to);
-            if (i >= o.warmup) viaMysql.push(performance.now() - t);
+            if (i >= o.warmup) {
+              viaMysql.push(performance.now() - t);
+              dbCpuMysql.push(cpuMs(db.pid()) - c);
+            }
           },
         ];
         if (i % 2) steps.reverse();
@@ -256,8 +275,10 @@ async function main(): Promise<void> {
       viaGateway.sort((a, b) => a - b);
       viaMysql.sort((a, b) => a - b);
       const line = `${interval.padEnd(5)} ${String(answer!.storeStats.buckets.length).padStart(3)} buckets | gateway p50 ${ms(percentile(viaGateway, 50))} p99 ${ms(percentile(viaGateway, 99))} | mysql2 p50 ${ms(percentile(viaMysql, 50))} p99 ${ms(percentile(viaMysql, 99))} | ratio p50 ${(percentile(viaGateway, 50) / percentile(viaMysql, 50)).toFixed(2)} p99 ${(percentile(viaGateway, 99) / percentile(viaMysql, 99)).toFixed(2)}`;
-      results.push(line);
+      const cpuLine = `      CPU per request: MariaDB ${ms(mean(dbCpuGateway))} (gateway path) / ${ms(mean(dbCpuMysql))} (mysql2 path), gateway process ${ms(mean(gatewayCpu))}`;
+      results.push(line, cpuLine);
       console.log(line);
+      console.log(cpuLine);
       console.log(`      checked: ${gwOrders.toLocaleString('en-US')} orders, revenue ${fmt(gwCents)} (both paths equal the loaded data to the cent)`);
     }
     console.log(`\nstoreStats over one year, buckets + topProducts(10), ${o.rounds} rounds each, load ${loadavg()[0].toFixed(2)}:\n${results.join('\n')}`);

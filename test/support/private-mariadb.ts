@@ -22,6 +22,8 @@ async function freePort(): Promise<number> {
 export interface PrivateMariadb {
   port: number;
   url: string;
+  /** The server's process ID while it runs (a bench reads its CPU time). */
+  pid(): number | undefined;
   /** SIGKILL: the server vanishes mid-whatever, as in a crash. */
   kill(): void;
   /** SIGSTOP / SIGCONT: the server hangs without closing connections. */
@@ -72,6 +74,7 @@ export async function startPrivateMariadb(extraArgs: string[] = []): Promise<Pri
   return {
     port,
     url: `mysql://root@127.0.0.1:${port}`,
+    pid: () => (child as ChildProcess | null)?.pid,
     kill: () => {
       child?.kill('SIGKILL');
     },
