@@ -118,6 +118,23 @@ describe.each(ENGINES)('analysts: stats, filters, products, exact money [%s]', (
     expect(codes(await t.gql(analyst, STATS, { s, from: 'yesterday', to: '2026-03-01T00:00:00.000Z' }))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('refuses hostile inputs on every new path with the error code that names the rule, never the value', async () => {
+    const range = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' };
+    expect(codes(await t.gql(analyst, STATS, { s: 'x'.repeat(10_000), ...range }))).toEqual(['NOT_FOUND']);
+    expect(codes(await t.gql(analyst, STATS, { s, ...range, i: 'YEAR' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(analyst, STATS, { s, from: 12, to: range.to }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(analyst, TOP, { s, ...range, n: -1 }))).toEqual(['BAD_USER_INPUT']);
+    const orders = 'query($s:ID!,$from:DateTime){ orders(storeId:$s, from:$from){ totalCount } }';
+    expect(codes(await t.gql(analyst, orders, { s, from: "2026-01-01' OR 1=1 --" }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await t.gql(analyst, 'query($s:ID!){ customers(storeId:$s, orderBy: EMAIL){ totalCount } }', { s }))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const longId = await t.gql(a.key, UPSERT_PRODUCTS, { s, p: [{ id: 'p'.repeat(129), name: 'n' }] });
+    expect(codes(longId)).toEqual(['BAD_USER_INPUT']);
+    expect(longId.errors![0].message).toMatch(/products\[0\]\.id must be at most 128 characters/);
+    expect(longId.errors![0].message).not.toMatch(/pppp/);
+    const longCategory = await t.gql(a.key, UPSERT_PRODUCTS, { s, p: [{ id: 'p1', category: 'c'.repeat(121) }] });
+    expect(longCategory.errors![0].message).toMatch(/products\[0\]\.category must be at most 120 characters/);
+  });
+
   it('needs PROFILES_READ, hides other tenants\' stores as missing, and writes no audit entry', async () => {
     const range = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' };
     const ingestOnly = await createKey(t, a.key, a.companyId, ['INGEST']);
