@@ -70,7 +70,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const registry = new StoreRegistry(config, observer, log);
   const tenancy = new Tenancy(catalog, registry);
   const hasher = new SubjectHasher(config.subjectHashSecret);
-  const audit = new AuditService(catalog);
+  const audit = new AuditService(catalog, hasher);
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
   const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics);
@@ -97,7 +97,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,
-    auditLog: new AuditLogService(tenancy),
+    auditLog: new AuditLogService(tenancy, hasher),
     dashboard: new DashboardService(config, tenancy),
     metrics,
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),

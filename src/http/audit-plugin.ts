@@ -1,10 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { Context } from '../context';
+import { scrubPersonal } from '../logging';
 
 /**
  * At the end of each request, writes one audit entry per store whose personal data the
- * response carried (see ReadAudit). The entry names the operation, not its arguments.
+ * response carried (see ReadAudit). The entry names the operation, not its arguments, and
+ * carries the keyed hashes of every identifier of the people read: their customer IDs,
+ * e-mails and visitor IDs (looked up through the request's loaders when the response did not
+ * include them: one batched statement per store at most).
  */
 export function auditPlugin(): ApolloServerPlugin<Context> {
   return {
@@ -14,7 +18,18 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
           if (!ctx.reads) return;
           const rootFields = operation?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
           const name = operationName ?? (rootFields.join(',') || 'anonymous');
-          const pending = ctx.reads.entries(name);
+          await Promise.all(
+            [...ctx.reads.customersRead()].map(async ([storeId, customerIds]) => {
+              try {
+                const lists = await ctx.loaders.store(storeId).visitorsByCustomer.loadMany(customerIds);
+                for (const list of lists) if (Array.isArray(list)) for (const v of list) ctx.reads.addIdentifiers(storeId, { visitorId: v.id, email: v.email });
+              } catch (err) {
+                // The entry is written all the same, with the identifiers the response carried.
+                ctx.log.warn({ storeId, err: scrubPersonal(String(err)) }, 'audit: could not look up the visitor IDs of customers read');
+              }
+            }),
+          );
+          const pending = ctx.reads.entries(name, ctx.services.hasher);
           if (pending.length === 0) return;
           const stores = await Promise.all(pending.map((e) => ctx.loaders.storeById.load(e.storeId!)));
           await ctx.services.audit.record(ctx, pending.map((e, i) => ({ ...e, companyId: stores[i]?.companyId ?? null })));

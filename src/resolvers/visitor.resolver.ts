@@ -33,7 +33,7 @@ export class VisitorResolver {
   async log(@Root() v: Visitor, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<VisitEventConnection> {
     const page = pageRequest(first, after, true);
     const rows = await ctx.loaders.store(v.storeId).eventsByVisitor.load({ parentId: v.id, page });
-    if (rows.length) ctx.reads.read(v.storeId, `visitor:${v.id}`, v.customerId ? ctx.services.hasher.hash(v.storeId, 'customer', v.customerId) : undefined);
+    if (rows.length) ctx.reads.read(v.storeId, `visitor:${v.id}`, { visitorId: v.id, customerId: v.customerId });
     return VisitEventConnection.from(toConnection(rows, page, (e) => ({ at: e.occurredAt, id: String(e.id) }), toEvent));
   }
 }

@@ -10,6 +10,18 @@ export const BOOTSTRAP_KEY_ID = 'bootstrap';
 /** lastUsedAt is refreshed at most this often, so reads do not each cost a catalog write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+export const MAX_KEY_NAME_LENGTH = 100;
+
+/** A key's name, trimmed; null when none is given. 1-100 characters, no control characters. */
+export function validKeyName(name: string | null | undefined): string | null {
+  if (name === undefined || name === null) return null;
+  const clean = name.trim();
+  if (clean.length === 0 || clean.length > MAX_KEY_NAME_LENGTH || /\p{Cc}/u.test(clean)) {
+    throw new BadUserInputError(`\`name\` must be 1-${MAX_KEY_NAME_LENGTH} characters without control characters`);
+  }
+  return clean;
+}
+
 export interface CreatedKey {
   key: ApiKeyEntity;
   secret: string;
@@ -36,6 +48,7 @@ export class ApiKeyService {
     const repo = this.catalog.getRepository(ApiKeyEntity);
     await repo.save({
       id: BOOTSTRAP_KEY_ID,
+      name: 'operator (BOOTSTRAP_ADMIN_KEY)',
       companyId: null,
       storeIds: null,
       scopes: ALL_SCOPES,
@@ -52,7 +65,8 @@ export class ApiKeyService {
    * Creates a key for a company. It can never grant more than the caller holds: no scope the
    * caller lacks, no store outside the caller's reach.
    */
-  async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[]): Promise<CreatedKey> {
+  async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[], name?: string | null): Promise<CreatedKey> {
+    const keyName = validKeyName(name);
     if (!reachesCompany(caller, companyId)) throw new NotFoundError('Company');
     const missing = scopes.filter((s) => !caller.scopes.has(s));
     if (missing.length) throw new ForbiddenError(`A key cannot grant scopes it does not hold: ${missing.join(', ')}`);
@@ -71,6 +85,7 @@ export class ApiKeyService {
     const secret = newSecret();
     const key = await this.catalog.getRepository(ApiKeyEntity).save({
       id: randomUUID(),
+      name: keyName,
       companyId,
       storeIds: uniqueStores,
       scopes: [...new Set(scopes)],

@@ -108,6 +108,7 @@ export class StoreService {
     if (eraseCollected && (patch.collectEmails ?? store.collectEmails)) {
       throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
     }
+    const changed = changedSettings(store, patch);
     await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
     Object.assign(store, patch);
     let erased = 0;
@@ -122,9 +123,24 @@ export class StoreService {
       });
       await flushDeletedPages(await this.tenancy.storeManager(ctx, store.id));
     }
-    await this.audit.record(ctx, [{ operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings', storeId: store.id, companyId: store.companyId, records: erased }]);
+    await this.audit.record(ctx, [{
+      operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings',
+      storeId: store.id,
+      companyId: store.companyId,
+      records: erased,
+      // Names only: a value (a webhook URL, say) is the store's business, not the trail's.
+      detail: changed.length ? `settings changed: ${changed.join(', ')}` : 'no setting changed',
+    }]);
     return store;
   }
+}
+
+/** The names of the settings whose value a patch changes, in a stable order. */
+export function changedSettings(store: StoreEntity, patch: Partial<StoreEntity>): string[] {
+  // Lists (products) are sets: the same members in another order change nothing.
+  const norm = (v: unknown) => JSON.stringify(Array.isArray(v) ? [...v].sort() : (v ?? null));
+  const same = (a: unknown, b: unknown) => norm(a) === norm(b);
+  return (Object.keys(patch) as (keyof StoreEntity)[]).filter((k) => !same(store[k], patch[k])).sort();
 }
 
 /** Validates a settings change against the store's current settings; returns the columns to set. */
