@@ -34,7 +34,7 @@ import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
 import { ReportService } from './services/privacy/report.service';
-import { SuppressionService } from './services/privacy/suppression.service';
+import { SuppressionListService, SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
@@ -101,6 +101,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     dashboard: new DashboardService(config, tenancy),
     metrics,
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
+    suppressions: new SuppressionListService(tenancy, hasher, audit),
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);

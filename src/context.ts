@@ -18,6 +18,7 @@ import type { ForgetService } from './services/privacy/forget.service';
 import type { LedgerService } from './services/privacy/ledger.service';
 import type { ReplayService } from './services/privacy/replay.service';
 import type { ReportService } from './services/privacy/report.service';
+import type { SuppressionListService } from './services/privacy/suppression.service';
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
 
@@ -42,6 +43,7 @@ export interface Services {
   dashboard: DashboardService;
   metrics: Metrics;
   retention: RetentionService;
+  suppressions: SuppressionListService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

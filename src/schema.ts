@@ -12,6 +12,7 @@ import { OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
 import { RetentionResolver } from './resolvers/retention.resolver';
 import { StoreResolver } from './resolvers/store.resolver';
+import { SuppressionResolver } from './resolvers/suppression.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
 import { DateTimeScalar } from './resolvers/types/scalars';
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   AuditResolver,
   DashboardResolver,
   RetentionResolver,
+  SuppressionResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

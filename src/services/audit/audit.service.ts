@@ -20,6 +20,8 @@ export interface AuditRecord {
   subjects?: { emails: string[]; customerIds: string[]; visitorIds: string[] };
   /** What changed, without personal data (names of settings, a stated reason). */
   detail?: string | null;
+  /** Further subjects already as keyed hashes of this entry's store (e.g. the suppression entries lifted). */
+  subjectHashes?: string[];
 }
 
 const KINDS: [SubjectKind, 'emails' | 'customerIds' | 'visitorIds'][] = [
@@ -76,6 +78,7 @@ export class AuditService {
   private subjectHashes(e: AuditRecord): string[] {
     const out = new Set<string>();
     if (e.subjectHash) out.add(e.subjectHash);
+    for (const h of e.subjectHashes ?? []) out.add(h);
     if (e.subjects && e.storeId) {
       for (const [kind, key] of KINDS) for (const v of e.subjects[key] ?? []) if (v) out.add(this.hasher.hash(e.storeId, kind, v));
     }
