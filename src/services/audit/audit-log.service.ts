@@ -53,7 +53,7 @@ export class AuditLogService {
     if (filter.operation) qb.andWhere('a.operation = :operation', { operation: filter.operation });
     if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
-    if (filter.subject) {
+    if (filter.subject !== undefined && filter.subject !== null) {
       // Hashes are scoped to a store: the person's hashes in every store the key may read.
       const ids = auditSubjectIdentifiers(filter.subject);
       const stores = store ? [store] : await this.tenancy.reachableStores(ctx, company ?? undefined);
