@@ -1,4 +1,15 @@
-import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { parseMysqlUrl } from '../../src/config';
+import { createLogger } from '../../src/logging';
+import { CATALOG_MIGRATIONS } from '../../src/migrations/catalog';
+import { AuditSubjectsAndKeyNames1796135386282 } from '../../src/migrations/catalog/1796135386282-AuditSubjectsAndKeyNames';
+import { mysqlOptions, sqliteOptions } from '../../src/tenancy/data-source-factory';
+import { QueryObserver } from '../../src/tenancy/query-observer';
+import { asMysqlAdmin, codes, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS } from '../support/fixtures';
 
 type Entry = { operation: string; storeId: string; apiKeyId: string; apiKeyName: string | null; records: number; detail: string | null };
@@ -19,7 +30,7 @@ describe.each(ENGINES)('audit trail per person [%s]', (engine) => {
   let reader: string;
   let readerId: string;
 
-  const log = async (key: string, vars: Record<string, unknown>) => ok(await t.gql(key, LOG, { first: 100, ...vars })).auditLog as { totalCount: number; edges: { node: Entry }[] };
+  const log = async (key: string, vars: Record<string, unknown>) => ok(await t.gql(key, LOG, { first: 100, ...vars })).auditLog as { totalCount: number; edges: { node: Entry }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
   const ops = async (key: string, vars: Record<string, unknown>) => (await log(key, vars)).edges.map((e) => e.node.operation);
 
   beforeAll(async () => {
@@ -151,5 +162,58 @@ describe.each(ENGINES)('audit trail per person [%s]', (engine) => {
     ok(await t.gql(a.key, UPDATE, { s: store, set: { collectEmails: false, products: ['email', 'search'] } }));
     const entries = (await log(a.key, { s: store, op: 'updateStoreSettings' })).edges.map((e) => e.node.detail);
     expect(entries).toEqual(['no setting changed', 'settings changed: collectEmails, products, retentionMaxMonths']);
+  });
+});
+
+describe.each(ENGINES)('audit trail upgrade [%s]', (engine) => {
+  it('gives every existing entry its own key and keeps it findable by its subject hash', async () => {
+    const logger = new QueryObserver().loggerFor('upgrade', createLogger('silent'));
+    const tag = randomBytes(4).toString('hex');
+    const dir = mkdtempSync(join(tmpdir(), `pgw-upgrade-${tag}-`));
+    const db = `pgwt_upgrade_${tag}`;
+    let options: DataSourceOptions;
+    if (engine === 'mysql') {
+      await asMysqlAdmin((c) => c.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`));
+      const server = parseMysqlUrl(MYSQL_TEST_URL);
+      const [{ v }] = (await asMysqlAdmin((c) => c.query('SELECT VERSION() AS v')))[0] as { v: string }[];
+      options = mysqlOptions({ ...server, flavor: /mariadb/i.test(v) ? 'mariadb' : 'mysql' }, db, 'catalog', 1, 5000, logger);
+    } else {
+      options = sqliteOptions(join(dir, 'catalog.sqlite'), 'catalog', logger);
+    }
+    const upTo = CATALOG_MIGRATIONS.indexOf(AuditSubjectsAndKeyNames1796135386282);
+    const before = new DataSource({ ...options, migrations: CATALOG_MIGRATIONS.slice(0, upTo) } as DataSourceOptions);
+    try {
+      await before.initialize();
+      await before.runMigrations({ transaction: 'each' });
+      const q = (n: string) => (engine === 'mysql' ? `\`${n}\`` : `"${n}"`);
+      for (const [i, hash] of [['1', 'a'.repeat(64)], ['2', null], ['3', 'b'.repeat(64)]]) {
+        await before.query(
+          `INSERT INTO ${q('audit_log')} (${['at', 'companyId', 'apiKeyId', 'operation', 'storeId', 'subjectHash', 'records'].map(q).join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [`2026-01-0${i} 00:00:00.000`, 'c', 'k', `Old${i}`, 's', hash, 1],
+        );
+      }
+      await before.destroy();
+      const after = new DataSource(options);
+      await after.initialize();
+      try {
+        await after.runMigrations({ transaction: 'each' });
+        expect((await after.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+        const rows: { operation: string; entryKey: string; subjectHash: string | null }[] = await after.query(`SELECT ${['operation', 'entryKey', 'subjectHash'].map(q).join(', ')} FROM ${q('audit_log')} ORDER BY ${q('id')}`);
+        expect(rows.map((r) => r.operation)).toEqual(['Old1', 'Old2', 'Old3']);
+        expect(new Set(rows.map((r) => r.entryKey)).size).toBe(3);
+        expect(rows.every((r) => /^[0-9a-f-]{32,36}$/.test(r.entryKey))).toBe(true);
+        const subjects: { hash: string; entryKey: string }[] = await after.query(`SELECT ${q('hash')}, ${q('entryKey')} FROM ${q('audit_subjects')} ORDER BY ${q('hash')}`);
+        expect(subjects).toEqual([
+          { hash: 'a'.repeat(64), entryKey: rows[0].entryKey },
+          { hash: 'b'.repeat(64), entryKey: rows[2].entryKey },
+        ]);
+      } finally {
+        await after.destroy();
+      }
+    } finally {
+      if (before.isInitialized) await before.destroy();
+      if (engine === 'mysql') await asMysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${db}\``));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
