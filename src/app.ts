@@ -16,6 +16,7 @@ import { auditPlugin } from './http/audit-plugin';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
+import { dashboardRouter } from './http/dashboard-page';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
@@ -174,6 +175,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       examples: options.examples ?? (async () => []),
     }),
   );
+  http.use(dashboardRouter({ demoKey: options.demoKey ?? (() => null) }));
   http.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
