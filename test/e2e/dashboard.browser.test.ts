@@ -160,7 +160,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     const classes = await page.locator('.sp-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.classList.contains('in-use')));
     expect(classes).toEqual([...classes].sort((x, y) => Number(y) - Number(x)));
     // Highlighted in colour and in words (colour alone is not enough)...
-    const bg = (id: string) => page.locator(`.sp-table tr[data-id="${id}"]`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    const bg = (id: string) => page.evaluate<string>(`getComputedStyle(document.querySelector('.sp-table tr[data-id="${id}"]')).backgroundColor`);
     expect(await bg('hosting')).not.toBe(await bg('support-chat'));
     expect(await page.locator('.sp-table tr[data-id="email-delivery"] .usedby').innerText()).toBe('I brug\nNordic Outdoor DK (via E-mail)');
     expect(await page.locator('.sp-table tr[data-id="support-chat"] .usedby').innerText()).toBe('Ikke i brug');
@@ -176,7 +176,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     for (const s of answer.gdprDashboard.stores) {
       const store = page.locator(`article[data-store-id="${s.store.id}"]`);
       expect(await store.locator('h3').innerText()).toBe(s.store.name);
-      const rows = await store.locator('.types-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-type'), tr.className, (tr.querySelector('td.num') as HTMLElement).innerText]));
+      const rows = await store.locator('.types-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-type'), tr.className, tr.querySelector('td.num')!.textContent]));
       const num = (n: number) => new Intl.NumberFormat('da-DK').format(n);
       expect(rows).toEqual([
         ['browsingHistory', s.browsingHistory ? 'held' : 'not-held', `${num(s.counts.visitors)} besøgs-ID'er`],
@@ -243,7 +243,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     expect(await page.locator('.keybar').isVisible()).toBe(false);
     expect(await page.locator('#sub-processors').isVisible()).toBe(true);
     expect(await page.locator('#activity').isVisible()).toBe(true);
-    const bg = (id: string) => page.locator(`.sp-table tr[data-id="${id}"]`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    const bg = (id: string) => page.evaluate<string>(`getComputedStyle(document.querySelector('.sp-table tr[data-id="${id}"]')).backgroundColor`);
     expect(await bg('hosting')).not.toBe(await bg('support-chat'));
     await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
     await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-print.png'), fullPage: true });
@@ -255,7 +255,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     await page.locator('#change-key').click();
     const input = page.locator('#key-input');
     expect(await input.inputValue()).toBe('');
-    expect(await input.evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await page.evaluate('document.activeElement.id')).toBe('key-input');
     await input.fill('not-a-key-at-all-0000000000');
     await page.keyboard.press('Enter');
     await eventually(async () => expect(await page.locator('[role="alert"]').innerText()).toBe('The gateway did not accept this key. Check that it is complete and not revoked.'));
@@ -311,4 +311,20 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     expect(blocked).toEqual({ fetched: 'refused', violation: 'connect-src http://example.invalid/x' });
     expect(requests.some((u) => u.includes('example.invalid'))).toBe(false);
   });
+});
+
+(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('the way to the dashboard', () => {
+  it('is a link in the playground\'s page that opens it', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ locale: 'en-GB' });
+      await page.goto(t.url);
+      await page.getByRole('link', { name: 'GDPR dashboard' }).click();
+      await page.locator('#dashboard-title').waitFor({ timeout: 15_000 });
+      expect(new URL(page.url()).pathname).toBe('/dashboard');
+      expect(await page.locator('#dashboard-title').innerText()).toBe('Nordic Outdoor ApS');
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
 });
