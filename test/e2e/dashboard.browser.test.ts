@@ -328,3 +328,31 @@ if (!HAVE_CHROMIUM && !IN_CI) {
     }
   }, 30_000);
 });
+
+(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('hostile values on the dashboard', () => {
+  it('shows a store named with markup as text, runs none of it, and ignores an unknown ?lang', async () => {
+    const evil = '<img src="/evil.png" onerror="window.__pwned=1">';
+    const { createCompany } = ok(await t.gql(t.adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: `${evil} ApS` }));
+    ok(await t.gql(t.adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n){ id } }', { c: createCompany.id, n: evil }));
+    const key = await createKey(t, t.adminKey, createCompany.id, ['PROFILES_READ']);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ locale: 'en-GB' });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${new URL(t.url).origin}/dashboard?lang=%3Cscript%3E`);
+      await page.locator('#dashboard-title').waitFor({ timeout: 15_000 }); // the demo key's company first
+      await page.locator('#change-key').click();
+      await page.locator('#key-input').fill(key);
+      await page.keyboard.press('Enter');
+      await eventually(async () => expect(await page.locator('#dashboard-title').innerText()).toBe(`${evil} ApS`));
+      expect(await page.locator('article.store h3').allInnerTexts()).toEqual([evil]);
+      expect(await page.evaluate('document.documentElement.lang')).toBe('en');
+      expect(await page.locator('main img').count()).toBe(0);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(requests.filter((u) => u.includes('evil'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+});
