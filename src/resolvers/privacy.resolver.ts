@@ -40,8 +40,7 @@ export class PrivacyResolver {
     const report = await ctx.services.reports.report(ctx, idOrEmail, storeId);
     return Object.assign(new PrivacyReportPayload(), {
       generatedAt: report.generatedAt,
-      json: reportDocument(report),
-      html: reportHtml(report),
+      render: { json: () => reportDocument(report), html: () => reportHtml(report) },
       stores: report.stores.map((s) => {
         const customers = s.customers.map((c) => toCustomer(s.store.id, c));
         return {

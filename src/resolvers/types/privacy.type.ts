@@ -138,9 +138,16 @@ export class PrivacyReportPayload {
   @Field(() => [StoreReport], { description: 'One entry per store searched; empty lists where nothing is held.' })
   stores: StoreReport[];
 
-  @Field(() => JSONObjectScalar, { description: 'The whole report as one machine-readable document (format `privacy-gateway/data-access-report@2`).' })
-  json: Record<string, unknown>;
+  /** Set by the resolver: `json` and `html` are rendered only when a client asks for them. */
+  render: { json: () => Record<string, unknown>; html: () => string };
 
-  @Field({ description: 'The same report as one self-contained, readable HTML document (inline CSS, no script, no external resource) the shop can hand to the person.' })
-  html: string;
+  @Field(() => JSONObjectScalar, { description: 'The whole report as one machine-readable document (format `privacy-gateway/data-access-report@2`).' })
+  get json(): Record<string, unknown> {
+    return this.render.json();
+  }
+
+  @Field(() => String, { description: 'The same report as one self-contained, readable HTML document (inline CSS, no script, no external resource) the shop can hand to the person.' })
+  get html(): string {
+    return this.render.html();
+  }
 }

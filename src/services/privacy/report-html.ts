@@ -107,11 +107,24 @@ ${p.topProducts.map((x) => html`<tr><td>${x.productId}</td><td>Product</td><td>$
 `;
 }
 
+/** Items grouped by a key in one pass (a person may have thousands of events and order lines). */
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 function ordersSection(s: ContentStoreReport): Html {
   if (s.orders.length === 0) return html``;
+  const linesOf = groupBy(s.lines, (l) => l.orderId);
   return html`<h3>Your orders</h3>
 ${s.orders.map((o: OrderEntity) => {
-    const lines = s.lines.filter((l) => l.orderId === o.id);
+    const lines = linesOf.get(o.id) ?? [];
     return html`<table>
 <caption>Order ${o.id}, placed ${time(o.createdAt)}, total ${o.total.toFixed(2)} ${o.currency}</caption>
 <thead><tr><th scope="col">Product</th><th scope="col">Quantity</th><th scope="col">Unit price</th></tr></thead>
@@ -126,10 +139,11 @@ ${lines.length ? lines.map((l) => html`<tr><td>${l.productId}</td><td>${l.quanti
 function visitorsSection(s: ContentStoreReport): Html {
   if (s.visitors.length === 0) return html``;
   const retention = new Map(s.content.retention.visitors.map((v) => [v.visitorId, v]));
+  const eventsOf = groupBy(s.events, (e) => e.visitorId);
   return html`<h3>Your visits to the shop's website</h3>
 <p>A visitor ID is a random code the shop's website keeps in your browser, so visits from the same browser can be told apart from others.</p>
 ${s.visitors.map((v: VisitorEntity) => {
-    const events = s.events.filter((e) => e.visitorId === v.id);
+    const events = eventsOf.get(v.id) ?? [];
     const r = retention.get(v.id);
     return html`<h4>Visitor ID ${v.id}</h4>
 <table>
