@@ -64,7 +64,7 @@ const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;line-height:1.5;color:#1d2330;background:#fff;margin:0 auto;max-width:62rem;padding:1.5rem}
 h1{font-size:1.7rem;margin:0 0 .5rem}h2{font-size:1.35rem;margin-top:2.5rem;border-bottom:2px solid #2c5d8f;padding-bottom:.2rem}
 h3{font-size:1.1rem;margin-top:1.6rem}h4{font-size:1rem;margin:1.2rem 0 .4rem}
-table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #c9d1dc;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #c9d1dc;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#eef2f7;font-weight:600}th[scope=row]{width:14rem}caption{text-align:left;font-weight:600;padding:.3rem 0}
 .none{color:#6b7380;font-style:italic}.lead{font-size:1.05rem}.meta{color:#4a5260}
 section.store{margin-top:2rem}footer{margin-top:3rem;border-top:1px solid #c9d1dc;padding-top:.8rem;color:#4a5260;font-size:.9rem}
