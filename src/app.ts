@@ -34,6 +34,7 @@ import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
+import { ReportContentService } from './services/privacy/report-content.service';
 import { ReportService } from './services/privacy/report.service';
 import { SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
@@ -94,7 +95,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
-    reports: new ReportService(tenancy, forget, audit),
+    reports: new ReportService(tenancy, forget, audit, new ReportContentService(tenancy)),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,
