@@ -16,6 +16,7 @@ import { auditPlugin } from './http/audit-plugin';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
+import { dashboardRouter } from './http/dashboard-page';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
@@ -33,6 +34,7 @@ import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
+import { ReportContentService } from './services/privacy/report-content.service';
 import { ReportService } from './services/privacy/report.service';
 import { SuppressionListService, SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
@@ -93,7 +95,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
-    reports: new ReportService(tenancy, forget, audit),
+    reports: new ReportService(tenancy, forget, audit, new ReportContentService(tenancy)),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,
@@ -175,6 +177,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       examples: options.examples ?? (async () => []),
     }),
   );
+  http.use(dashboardRouter({ demoKey: options.demoKey ?? (() => null) }));
   http.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   // Printed for the person at the terminal, not as a log line: a key belongs on the screen only.
   process.stdout.write(
     `\nPrivacy gateway listening on http://localhost:${port}/graphql (engine: ${config.engine})\n` +
-      (key ? `Playground: open http://localhost:${port}/graphql in a browser; the demo key is pre-filled.\nDemo API key: ${key}\n\n` : '\n'),
+      (key ? `Playground: open http://localhost:${port}/graphql in a browser; the demo key is pre-filled.\n` : '') +
+      `GDPR dashboard: http://localhost:${port}/dashboard\n` +
+      (key ? `Demo API key: ${key}\n\n` : '\n'),
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -6,7 +6,7 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
-import { DashboardResolver } from './resolvers/dashboard.resolver';
+import { DashboardResolver, GdprDashboardResolver } from './resolvers/dashboard.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
@@ -29,6 +29,7 @@ export const RESOLVERS = [
   PrivacyResolver,
   AuditResolver,
   DashboardResolver,
+  GdprDashboardResolver,
   RetentionResolver,
   SuppressionResolver,
 ] as const;

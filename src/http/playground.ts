@@ -49,9 +49,16 @@ function page(config: unknown): string {
 <title>Privacy gateway · playground</title>
 <link rel="icon" href="/playground/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/playground/graphiql.min.css">
-<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+<style>
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; }
+#graphiql { flex: 1; min-height: 0; }
+.pg-bar { display: flex; justify-content: space-between; align-items: center; padding: 4px 16px; font: 13px system-ui, sans-serif; background: #1d4b8f; color: #fff; }
+.pg-bar a { color: #fff; }
+</style>
 </head>
 <body>
+<nav class="pg-bar" aria-label="Privacy gateway"><span>Privacy gateway · playground</span><a href="/dashboard">GDPR dashboard</a></nav>
 <div id="graphiql">Loading the playground…</div>
 <script id="playground-config" type="application/json">${escapeJsonForHtml(config)}</script>
 <script src="/playground/react.production.min.js"></script>

@@ -5,8 +5,9 @@ import { BadUserInputError } from '../errors';
 import { Scope } from '../services/auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import type { ForgetOutcome } from '../services/privacy/forget.service';
-import { reportDocument } from '../services/privacy/report.service';
-import { toCustomer, toEvent, toOrder, toStore, toVisitor } from './types/mappers';
+import { reportDocument } from '../services/privacy/report-document';
+import { reportHtml } from '../services/privacy/report-html';
+import { toCustomer, toEvent, toOrder, toStore, toSubProcessor, toVisitor } from './types/mappers';
 import { PageArgs } from './types/page.args';
 import { ForgetCustomerPayload, ForgetRequest, ForgetRequestConnection, ForgetStatus, PrivacyReportPayload, ReplayPayload } from './types/privacy.type';
 import { Store } from './types/store.type';
@@ -39,7 +40,7 @@ export class PrivacyResolver {
     const report = await ctx.services.reports.report(ctx, idOrEmail, storeId);
     return Object.assign(new PrivacyReportPayload(), {
       generatedAt: report.generatedAt,
-      json: reportDocument(report),
+      render: { json: () => reportDocument(report), html: () => reportHtml(report) },
       stores: report.stores.map((s) => {
         const customers = s.customers.map((c) => toCustomer(s.store.id, c));
         return {
@@ -51,6 +52,10 @@ export class PrivacyResolver {
           events: s.events.map(toEvent),
           preferences: s.preferences,
           dataCategories: s.dataCategories,
+          purposes: s.content.purposes,
+          recipients: s.content.recipients.map(toSubProcessor),
+          retention: s.content.retention,
+          sources: s.content.sources,
         };
       }),
     });

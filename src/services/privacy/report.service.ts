@@ -7,6 +7,7 @@ import { createPreferencesByCustomerLoader } from '../loaders/preferences-by-cus
 import { parseIdOrEmail } from '../profiles/profile.service';
 import type { PreferenceResult } from '../profiles/preferences';
 import { findFootprint } from './footprint';
+import type { FullPrivacyReport, ReportContentService } from './report-content.service';
 import type { ForgetContext, ForgetService } from './forget.service';
 import { seedOf } from './forget.service';
 
@@ -38,9 +39,10 @@ export class ReportService {
     private readonly tenancy: Tenancy,
     private readonly forget: ForgetService,
     private readonly audit: AuditService,
+    private readonly content: ReportContentService,
   ) {}
 
-  async report(ctx: ForgetContext, idOrEmail: string, storeId?: string | null): Promise<PrivacyReport> {
+  async report(ctx: ForgetContext, idOrEmail: string, storeId?: string | null): Promise<FullPrivacyReport> {
     const subject = parseIdOrEmail(idOrEmail);
     const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
     const reports: StoreReport[] = [];
@@ -71,7 +73,7 @@ export class ReportService {
         records: f.customers.length + f.orders.length + f.visitors.length + events.length,
       }]);
     }
-    return { generatedAt: new Date(), stores: reports };
+    return this.content.complete(ctx, { generatedAt: new Date(), stores: reports });
   }
 }
 
@@ -83,33 +85,4 @@ function categories(r: StoreReport): DataCategory[] {
   if (r.visitors.length) out.push('browsingHistory');
   if (r.preferences.some((p) => p.topProducts.length)) out.push('purchasePreferences');
   return out;
-}
-
-/** The whole report as one machine-readable document (the `json` field). */
-export function reportDocument(report: PrivacyReport): Record<string, unknown> {
-  return {
-    format: 'privacy-gateway/data-access-report@1',
-    generatedAt: report.generatedAt.toISOString(),
-    stores: report.stores.map((s) => ({
-      store: { id: s.store.id, name: s.store.name },
-      dataCategories: s.dataCategories,
-      customers: s.customers.map((c, i) => ({
-        id: c.id, email: c.email, name: c.name,
-        crm: { age: c.age, gender: c.gender, city: c.city, attributes: c.attributes },
-        createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
-        preferences: s.preferences[i] ?? null,
-      })),
-      orders: s.orders.map((o) => ({
-        id: o.id, createdAt: o.createdAt.toISOString(), email: o.email, customerId: o.customerId, visitorId: o.visitorId,
-        currency: o.currency, total: o.total,
-        lines: s.lines.filter((l) => l.orderId === o.id).map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
-      })),
-      visitors: s.visitors.map((v) => ({
-        id: v.id, customerId: v.customerId, email: v.email, firstSeenAt: v.firstSeenAt.toISOString(), lastSeenAt: v.lastSeenAt.toISOString(),
-        events: s.events.filter((e) => e.visitorId === v.id).map((e) => ({
-          type: e.type, url: e.url, productId: e.productId, contentId: e.contentId, occurredAt: e.occurredAt.toISOString(), durationSeconds: e.durationSeconds,
-        })),
-      })),
-    })),
-  };
 }
