@@ -504,7 +504,7 @@ async function main(): Promise<void> {
       await sleep(o.settleMs);
       observer.reset();
       const r = await runBatch(people, 1, async (p) => {
-        const [outcome] = await gw.services.forget.forget(await gw.contextFor(key), p.email, storeId);
+        const [outcome] = await gw.services.forget.forget(await gw.contextFor(key), { idOrEmail: p.email }, storeId);
         if (outcome.status !== 'COMPLETED' || !sameCounts(outcome, expectedCounts(p))) throw new Error(`service forget of ${p.email}: ${outcome.status}, ${showCounts(outcome)}`);
       });
       const statements: [number, number] = [observer.total((l) => l.startsWith('store:')) / people.length, observer.total((l) => l === 'catalog') / people.length];

@@ -13,6 +13,7 @@ export interface AuditRecord {
   companyId?: string | null;
   subjectHash?: string | null;
   records?: number;
+  subjects?: { emails: string[]; customerIds: string[]; visitorIds: string[] };
 }
 
 /** Appends to the audit trail. There is no update or delete: entries are evidence. */
