@@ -1,6 +1,8 @@
 import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { whereItOccurs } from '../support/inspect';
+import { backupStore } from '../support/backup';
+import type { AuditRecord } from '../../src/services/audit/audit.service';
 
 /** One subject model: every identifier, every link, `found`, the ledger by ID and by filter. */
 
@@ -222,5 +224,68 @@ describe.each(ENGINES)('one subject model [%s]', (engine) => {
     expect(window.pageInfo.hasNextPage).toBe(true);
     expect(codes(await t.gql(a.key, 'query{ forgetRequests(from:"2026-02-01T00:00:00Z", to:"2026-01-01T00:00:00Z"){ totalCount } }'))).toEqual(['BAD_USER_INPUT']);
     expect(ok(await t.gql(other.key, 'query{ forgetRequests{ totalCount } }')).forgetRequests.totalCount).toBe(0);
+  });
+});
+
+describe.each(ENGINES)('one subject model: replay and audit [%s]', (engine) => {
+  let t: TestGateway;
+  let a: Tenant;
+  let s: string;
+  beforeAll(async () => {
+    t = await startTestGateway(engine);
+    a = await createTenant(t, 'Replayed');
+    s = a.storeIds[0];
+    ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'cust-eva', email: 'eva@example.dk' }, { id: 'cust-ib', email: 'ib@example.dk' }, { id: 'cust-ulla', email: 'ulla@example.dk' }] }));
+    ok(await t.gql(a.key, TRACK_EVENTS, { s, e: [
+      { visitorId: 'vis-eva', customerId: 'cust-eva', type: 'PAGE_VIEW', url: 'https://shop/eva' },
+      { visitorId: 'vis-anon', type: 'PAGE_VIEW', url: 'https://shop/anon' },
+      { visitorId: 'vis-ib', customerId: 'cust-ib', type: 'PAGE_VIEW', url: 'https://shop/ib' },
+    ] }));
+    const line = [{ productId: 'p1', quantity: 1, unitPrice: 10 }];
+    ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: [
+      { id: 'ord-eva', customerId: 'cust-eva', createdAt: '2026-03-01T11:00:00.000Z', currency: 'DKK', lines: line },
+      { id: 'ord-eva-visitor', visitorId: 'vis-eva', createdAt: '2026-03-01T12:00:00.000Z', currency: 'DKK', lines: line },
+      { id: 'ord-anon', visitorId: 'vis-anon', createdAt: '2026-03-02T11:00:00.000Z', currency: 'DKK', lines: line },
+      { id: 'ord-ib', customerId: 'cust-ib', visitorId: 'vis-ib', createdAt: '2026-03-03T11:00:00.000Z', currency: 'DKK', lines: line },
+    ] }));
+  });
+  afterAll(() => t?.close());
+
+  it('names the person in forget, dry-run and report audit records by every identifier found', async () => {
+    const audit = t.gateway.services.audit;
+    const recorded: AuditRecord[] = [];
+    const original = audit.record.bind(audit);
+    const spy = jest.spyOn(audit, 'record').mockImplementation(async (ctx, entries) => {
+      recorded.push(...entries);
+      return original(ctx, entries);
+    });
+    try {
+      ok(await t.gql(a.key, REPORT, { q: 'EVA@example.dk', s }));
+      ok(await t.gql(a.key, FORGET, { q: 'cust-ib', s, d: true }));
+      ok(await t.gql(a.key, FORGET, { q: 'cust-ulla', s }));
+    } finally {
+      spy.mockRestore();
+    }
+    const byOp = Object.fromEntries(recorded.filter((r) => r.subjects).map((r) => [r.operation, r.subjects]));
+    expect(byOp).toEqual({
+      privacyReport: { emails: ['eva@example.dk'], customerIds: ['EVA@example.dk', 'cust-eva'], visitorIds: ['vis-eva'] },
+      'forgetCustomer.dryRun': { emails: ['ib@example.dk'], customerIds: ['cust-ib'], visitorIds: ['vis-ib'] },
+      forgetCustomer: { emails: ['ulla@example.dk'], customerIds: ['cust-ulla'], visitorIds: [] },
+    });
+  });
+
+  it('forgets visitor-linked orders and anonymous shoppers again in a restored copy of the store', async () => {
+    const backup = await backupStore(t, s);
+    const since = new Date(Date.now() - 1000).toISOString();
+    ok(await t.gql(a.key, FORGET, { q: 'eva@example.dk', s }));
+    ok(await t.gql(a.key, FORGET, { v: 'vis-anon', s }));
+    await backup.restore();
+    expect(ok(await t.gql(a.key, PROFILE, { s, q: 'cust-eva' })).customer.orders.totalCount).toBe(2);
+
+    const r = ok(await t.gql(a.key, 'mutation($since:DateTime!){ replayForgetRequests(since:$since){ replayed customersDeleted ordersAnonymized visitorsDeleted eventsDeleted } }', { since }));
+    expect(r.replayForgetRequests).toEqual({ replayed: 2, customersDeleted: 1, ordersAnonymized: 3, visitorsDeleted: 2, eventsDeleted: 2 });
+    const orders = ok(await t.gql(a.key, ORDERS, { s })).orders.edges.map((e: { node: { id: string; anonymized: boolean } }) => [e.node.id, e.node.anonymized]);
+    expect(Object.fromEntries(orders)).toEqual({ 'ord-eva': true, 'ord-eva-visitor': true, 'ord-anon': true, 'ord-ib': false });
+    expect(ok(await t.gql(a.key, PROFILE, { s, q: 'cust-ib' })).customer.visitors).toEqual([{ id: 'vis-ib' }]);
   });
 });
