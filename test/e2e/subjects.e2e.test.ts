@@ -276,7 +276,8 @@ describe.each(ENGINES)('one subject model: replay and audit [%s]', (engine) => {
 
   it('forgets visitor-linked orders and anonymous shoppers again in a restored copy of the store', async () => {
     const backup = await backupStore(t, s);
-    const since = new Date(Date.now() - 1000).toISOString();
+    await new Promise((r) => setTimeout(r, 5)); // the audit test's forget is older than the backup
+    const since = new Date().toISOString();
     ok(await t.gql(a.key, FORGET, { q: 'eva@example.dk', s }));
     ok(await t.gql(a.key, FORGET, { v: 'vis-anon', s }));
     await backup.restore();
