@@ -290,3 +290,45 @@ describe.each(ENGINES)('one subject model: replay and audit [%s]', (engine) => {
     expect(ok(await t.gql(a.key, PROFILE, { s, q: 'cust-ib' })).customer.visitors).toEqual([{ id: 'vis-ib' }]);
   });
 });
+
+describe.each(ENGINES)('one subject model: a person with many identifiers [%s]', (engine) => {
+  let t: TestGateway;
+  let a: Tenant;
+  let s: string;
+  const VISITORS = 1200; // more than one statement's chunk (500) and one profile statement's pairs (400)
+  const visitor = (i: number) => `vm-${String(i).padStart(4, '0')}`;
+
+  beforeAll(async () => {
+    t = await startTestGateway(engine);
+    a = await createTenant(t, 'Many');
+    s = a.storeIds[0];
+    ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'cust-many', email: 'many@example.dk' }, { id: 'cust-one', email: 'one@example.dk' }] }));
+    for (let from = 0; from < VISITORS; from += 600) {
+      const e = Array.from({ length: 600 }, (_, k) => ({ visitorId: visitor(from + k), customerId: 'cust-many', type: 'PAGE_VIEW', occurredAt: '2026-03-01T10:00:00.000Z' }));
+      ok(await t.gql(a.key, TRACK_EVENTS, { s, e }));
+    }
+    // Orders tied to the person only through one of their visitors, the last 600 of them.
+    const o = Array.from({ length: 600 }, (_, k) => ({
+      id: `om-${String(k).padStart(4, '0')}`, visitorId: visitor(VISITORS - 600 + k), createdAt: new Date(Date.UTC(2026, 2, 2, 0, k)).toISOString(), currency: 'DKK', lines: [],
+    }));
+    ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: [...o, { id: 'o-one', customerId: 'cust-one', createdAt: '2026-03-01T00:00:00.000Z', currency: 'DKK', lines: [] }] }));
+  });
+  afterAll(() => t?.close());
+
+  it('pages the profile, counts in a page of customers, reports and forgets them all', async () => {
+    const profile = ok(await t.gql(a.key, `query($s:ID!){ customer(storeId:$s, idOrEmail:"cust-many"){
+      orders(first: 2){ totalCount edges { node { id } } pageInfo { hasNextPage } } visitors { id } } }`, { s })).customer;
+    expect(profile.orders).toEqual({ totalCount: 600, edges: [{ node: { id: 'om-0599' } }, { node: { id: 'om-0598' } }], pageInfo: { hasNextPage: true } });
+    expect(profile.visitors).toHaveLength(VISITORS);
+    const page = ok(await t.gql(a.key, 'query($s:ID!){ customers(storeId:$s){ edges { node { id orders(first: 1){ totalCount edges { node { id } } } } } } }', { s })).customers;
+    expect(page.edges).toEqual([
+      { node: { id: 'cust-many', orders: { totalCount: 600, edges: [{ node: { id: 'om-0599' } }] } } },
+      { node: { id: 'cust-one', orders: { totalCount: 1, edges: [{ node: { id: 'o-one' } }] } } },
+    ]);
+    const [report] = ok(await t.gql(a.key, REPORT, { q: 'many@example.dk', s })).privacyReport.stores;
+    expect([report.customers.length, report.orders.length, report.visitors.length, report.events.length]).toEqual([1, 600, VISITORS, VISITORS]);
+    const [req] = ok(await t.gql(a.key, FORGET, { q: 'many@example.dk', s })).forgetCustomer.requests;
+    expect(req).toEqual(expect.objectContaining({ status: 'COMPLETED', found: true, customersDeleted: 1, ordersAnonymized: 600, visitorsDeleted: VISITORS, eventsDeleted: VISITORS }));
+    expect(ok(await t.gql(a.key, PROFILE, { s, q: 'cust-one' })).customer.orders).toEqual({ totalCount: 1, edges: [{ node: { id: 'o-one' } }] });
+  });
+});
