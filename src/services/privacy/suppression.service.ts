@@ -2,7 +2,7 @@ import { DataSource, In } from 'typeorm';
 import { SuppressionEntity } from '../../entities/catalog';
 import type { SubjectKind } from '../../entities/catalog/suppression.entity';
 import type { SubjectHasher } from '../subject/subject-hasher';
-import type { Identifiers } from './footprint';
+import type { Identifiers } from '../subject/subject-input';
 
 const KINDS: [SubjectKind, keyof Identifiers][] = [
   ['email', 'emails'],

@@ -136,6 +136,9 @@ export async function followLinks(
       const rows = await findLinked(em, table, fresh, table === 'order' ? opts.select?.order : undefined);
       const map = found[table] as Map<string, RowOf<typeof table>>;
       rows.forEach((r) => map.set(r.id, r));
+      // A row's own key, once learned, would only find that row again: never ask for it.
+      const ownKey = LINKS[table].matchedBy.find(([, column]) => column === 'id');
+      if (ownKey) absorb(asked[table], { ...noIdentifiers(), [ownKey[0]]: rows.map((r) => r.id) });
       for (const k of known) {
         for (const r of map.values()) {
           if (isLinked(table, r, k) && !isEmpty(absorb(k, broughtBy(table, r)))) learned = true;
