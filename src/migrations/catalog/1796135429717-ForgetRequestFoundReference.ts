@@ -10,6 +10,8 @@ export class ForgetRequestFoundReference1796135429717 implements MigrationInterf
       mysql: [
         "ALTER TABLE `forget_requests` ADD `found` tinyint NOT NULL DEFAULT 0",
         "ALTER TABLE `forget_requests` ADD `reference` varchar(128) NULL",
+        // Requests made before `found` existed: they found something if they erased something.
+        "UPDATE `forget_requests` SET `found` = 1 WHERE `customersDeleted` + `ordersAnonymized` + `visitorsDeleted` + `eventsDeleted` > 0",
       ],
       sqlite: [
         "DROP INDEX \"idx_forget_requests_store_time\"",
@@ -22,6 +24,7 @@ export class ForgetRequestFoundReference1796135429717 implements MigrationInterf
         "CREATE INDEX \"idx_forget_requests_store_time\" ON \"forget_requests\" (\"storeId\", \"requestedAt\") ",
         "CREATE INDEX \"idx_forget_requests_subject\" ON \"forget_requests\" (\"storeId\", \"subjectHash\") ",
         "CREATE INDEX \"idx_forget_requests_company\" ON \"forget_requests\" (\"companyId\") ",
+        "UPDATE \"forget_requests\" SET \"found\" = 1 WHERE \"customersDeleted\" + \"ordersAnonymized\" + \"visitorsDeleted\" + \"eventsDeleted\" > 0",
       ],
     });
   }
