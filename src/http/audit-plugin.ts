@@ -19,10 +19,11 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
           const rootFields = operation?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
           const name = operationName ?? (rootFields.join(',') || 'anonymous');
           await Promise.all(
-            [...ctx.reads.customersRead()].map(async ([storeId, customerIds]) => {
+            [...ctx.reads.customersRead()].map(async ([storeId, customers]) => {
               try {
-                const lists = await ctx.loaders.store(storeId).visitorsByCustomer.loadMany(customerIds);
-                for (const list of lists) if (Array.isArray(list)) for (const v of list) ctx.reads.addIdentifiers(storeId, { visitorId: v.id, email: v.email });
+                // Usually primed by the profile fields the response resolved: no statement then.
+                const links = await ctx.loaders.store(storeId).profileLinks.loadMany(customers);
+                for (const l of links) if (l && !(l instanceof Error)) for (const v of l.visitors) ctx.reads.addIdentifiers(storeId, { visitorId: v.id, email: v.email });
               } catch (err) {
                 // The entry is written all the same, with the identifiers the response carried.
                 ctx.log.warn({ storeId, err: scrubPersonal(String(err)) }, 'audit: could not look up the visitor IDs of customers read');

@@ -59,19 +59,24 @@ export class CustomerResolver {
     return Object.assign(new Crm(), c.crmValue);
   }
 
-  @FieldResolver(() => OrderConnection, { description: 'The customer\'s orders, newest first.' })
+  @FieldResolver(() => OrderConnection, {
+    description: 'The customer\'s orders, newest first: those carrying their customer ID, their e-mail (guest orders included) or one of their visitor IDs, as the privacy report attributes them.',
+  })
   async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<OrderConnection> {
     const page = pageRequest(first, after, true);
     const loaders = ctx.loaders.store(c.storeId);
-    const rows = await loaders.ordersByCustomer.load({ parentId: c.id, page });
+    const { identifiers } = await loaders.profileLinks.load({ id: c.id, email: c.emailValue });
+    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page });
     return OrderConnection.from(
-      toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByCustomer.load(c.id)),
+      toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByPerson.load({ person: c.id, identifiers })),
     );
   }
 
-  @FieldResolver(() => [Visitor], { description: 'Visitor IDs linked to the customer, most recently seen first.' })
+  @FieldResolver(() => [Visitor], {
+    description: 'Visitor IDs linked to the customer (by customer ID, by e-mail, or as the visitor on one of their orders), most recently seen first.',
+  })
   async visitors(@Root() c: Customer, @Ctx() ctx: Context): Promise<Visitor[]> {
-    return (await ctx.loaders.store(c.storeId).visitorsByCustomer.load(c.id)).map((v) => toVisitor(c.storeId, v));
+    return (await ctx.loaders.store(c.storeId).profileLinks.load({ id: c.id, email: c.emailValue })).visitors.map((v) => toVisitor(c.storeId, v));
   }
 
   @FieldResolver(() => Preferences, { description: 'Purchase preferences derived from clicks and purchases.' })

@@ -76,9 +76,7 @@ describe.each(ENGINES)('audit trail per person [%s]', (engine) => {
     expect(await ops(a.key, { subject: 'cleo-3', s: a.storeIds[1] })).toEqual([]);
   });
 
-  // Forget and the report pass the person's whole footprint as `subjects` in the other part of
-  // issue 12; until that lands here, only their e-mail finds them. Flip to `it` after the merge.
-  it.failing('finds the person\'s report and forget by every identifier, after their data is gone', async () => {
+  it('finds the person\'s report and forget by every identifier, after their data is gone', async () => {
     ok(await t.gql(a.key, 'query AnnaReport($s:ID!){ privacyReport(idOrEmail:"anna.jensen@example.dk", storeId:$s){ generatedAt } }', { s }));
     ok(await t.gql(a.key, 'mutation($s:ID!){ forgetCustomer(idOrEmail:"anna.jensen@example.dk", storeId:$s){ requests { status } } }', { s }));
     for (const subject of [ANNA.canonical, ANNA.id, ANNA.visitor]) {

@@ -62,6 +62,15 @@ export class ForgetRequest {
 
   @Field(() => String, { nullable: true, description: 'Why it failed, when FAILED (a safe, generic reason).' })
   failure: string | null;
+
+  @Field({ description: 'Whether the store held anything of the person when the request ran. A typo gives false (and COMPLETED with zero counts); the identifiers given are suppressed all the same.' })
+  found: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The caller\'s own ticket number for the request, as given (at most 128 characters, never personal data). Kept on the ledger.' })
+  reference: string | null;
+
+  @Field(() => String, { nullable: true, description: 'A signed receipt (compact JWS over the ledger entry) for a COMPLETED request. Always null for now: signed receipts are not issued yet.' })
+  receipt: string | null;
 }
 
 export const ForgetRequestConnection = ConnectionType(ForgetRequest, 'ForgetRequest', 'forget request');

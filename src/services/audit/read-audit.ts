@@ -11,6 +11,8 @@ export interface ReadSubject {
 interface StoreReads {
   records: Set<string>;
   customerIds: Set<string>;
+  /** Customers read, with their e-mail where the record carried it (the keys of their profile links). */
+  customers: Map<string, string | null>;
   emails: Set<string>;
   visitorIds: Set<string>;
 }
@@ -30,11 +32,14 @@ export class ReadAudit {
   read(storeId: string, record: string, subject: ReadSubject = {}): void {
     let s = this.stores.get(storeId);
     if (!s) {
-      s = { records: new Set(), customerIds: new Set(), emails: new Set(), visitorIds: new Set() };
+      s = { records: new Set(), customerIds: new Set(), customers: new Map(), emails: new Set(), visitorIds: new Set() };
       this.stores.set(storeId, s);
     }
     s.records.add(record);
-    if (subject.customerId) s.customerIds.add(subject.customerId);
+    if (subject.customerId) {
+      s.customerIds.add(subject.customerId);
+      s.customers.set(subject.customerId, s.customers.get(subject.customerId) ?? subject.email ?? null);
+    }
     if (subject.email) s.emails.add(subject.email);
     if (subject.visitorId) s.visitorIds.add(subject.visitorId);
   }
@@ -52,10 +57,12 @@ export class ReadAudit {
     this.covered.add(storeId);
   }
 
-  /** Customer IDs read per store (not covered), so their further identifiers can be looked up. */
-  customersRead(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const [storeId, s] of this.stores) if (!this.covered.has(storeId) && s.customerIds.size) out.set(storeId, [...s.customerIds]);
+  /** Customers read per store (not covered), so their further identifiers can be looked up. */
+  customersRead(): Map<string, { id: string; email: string | null }[]> {
+    const out = new Map<string, { id: string; email: string | null }[]>();
+    for (const [storeId, s] of this.stores) {
+      if (!this.covered.has(storeId) && s.customers.size) out.set(storeId, [...s.customers].map(([id, email]) => ({ id, email })));
+    }
     return out;
   }
 

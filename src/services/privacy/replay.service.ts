@@ -6,7 +6,8 @@ import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
-import { findFootprint, Identifiers } from './footprint';
+import { findFootprint } from './footprint';
+import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';
 import { total } from './forget.service';
 
@@ -57,7 +58,7 @@ export class ReplayService {
         if (value && wanted.has(this.hasher.hash(store.id, kind, value)) && !into.includes(value)) into.push(value);
       };
       await scan(em, CustomerEntity, ['id', 'email'], (r) => (match('customer', r.id, seed.customerIds), match('email', r.email, seed.emails)));
-      await scan(em, OrderEntity, ['id', 'customerId', 'email'], (r) => (match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
+      await scan(em, OrderEntity, ['id', 'customerId', 'email', 'visitorId'], (r) => (match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails), match('visitor', r.visitorId, seed.visitorIds)));
       await scan(em, VisitorEntity, ['id', 'customerId', 'email'], (r) => (match('visitor', r.id, seed.visitorIds), match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
       return eraseFootprint(em, await findFootprint(em, seed));
     });

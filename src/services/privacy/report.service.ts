@@ -4,12 +4,12 @@ import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, Visitor
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import { createPreferencesByCustomerLoader } from '../loaders/preferences-by-customer.loader';
-import { parseIdOrEmail } from '../profiles/profile.service';
 import type { PreferenceResult } from '../profiles/preferences';
+import { parsePerson } from '../subject/subject-input';
 import { findFootprint } from './footprint';
 import type { FullPrivacyReport, ReportContentService } from './report-content.service';
-import type { ForgetContext, ForgetService } from './forget.service';
-import { seedOf } from './forget.service';
+import type { ForgetContext, ForgetService, PersonInput } from './forget.service';
+import { subjectsOf } from './forget.service';
 
 /** S10's data types, as they appear in a report. */
 export type DataCategory = 'emailAddress' | 'crm' | 'orderHistory' | 'browsingHistory' | 'purchasePreferences';
@@ -42,13 +42,13 @@ export class ReportService {
     private readonly content: ReportContentService,
   ) {}
 
-  async report(ctx: ForgetContext, idOrEmail: string, storeId?: string | null): Promise<FullPrivacyReport> {
-    const subject = parseIdOrEmail(idOrEmail);
+  async report(ctx: ForgetContext, person: PersonInput, storeId?: string | null): Promise<FullPrivacyReport> {
+    const subject = parsePerson(person);
     const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
     const reports: StoreReport[] = [];
     for (const store of stores) {
       const em = await this.tenancy.storeManager(ctx, store.id);
-      const f = await findFootprint(em, seedOf(subject));
+      const f = await findFootprint(em, subject);
       const visitorIds = f.visitors.map((v) => v.id);
       const orderIds = f.orders.map((o) => o.id);
       const events = visitorIds.length ? await em.find(VisitEventEntity, { where: { visitorId: In(visitorIds) }, order: { occurredAt: 'ASC', id: 'ASC' } }) : [];
@@ -71,6 +71,7 @@ export class ReportService {
         operation: 'privacyReport', storeId: store.id, companyId: store.companyId,
         subjectHash: this.forget.subjectHash(store.id, subject),
         records: f.customers.length + f.orders.length + f.visitors.length + events.length,
+        subjects: subjectsOf(f),
       }]);
     }
     return this.content.complete(ctx, { generatedAt: new Date(), stores: reports });

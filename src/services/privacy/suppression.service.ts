@@ -6,7 +6,7 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { parsePerson } from '../subject/subject-input';
 import type { SubjectHasher } from '../subject/subject-hasher';
-import type { Identifiers } from './footprint';
+import type { Identifiers } from '../subject/subject-input';
 
 const KINDS: [SubjectKind, keyof Identifiers][] = [
   ['email', 'emails'],

@@ -5,7 +5,8 @@ import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import { PageRequest } from '../pagination/cursor';
-import { normalizeId, parseSubject, MAX_EMAIL_LENGTH } from '../subject/normalize';
+import { normalizeId } from '../subject/normalize';
+import { parsePerson } from '../subject/subject-input';
 
 /**
  * Reads of a store's shoppers: profiles by e-mail or ID, lists, visitors. Every read goes
@@ -15,20 +16,19 @@ export class ProfileService {
   constructor(private readonly tenancy: Tenancy) {}
 
   /**
-   * S2: a profile by e-mail address or customer ID. An e-mail matches exactly after
-   * canonicalisation (trim, lower-case); where several customers share one, the most
-   * recently updated wins. A value with '@' that matches no e-mail is tried as an ID too.
+   * S2: a profile by e-mail address or customer ID (parsePerson: a value with '@' is both). An
+   * e-mail matches exactly after canonicalisation (trim, lower-case ASCII); where several
+   * customers share one, the most recently updated wins. A value with '@' that matches no
+   * e-mail is looked up as a customer ID, exactly as given (trimmed).
    */
   async findCustomer(ctx: TenancyContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
-    const subject = parseIdOrEmail(idOrEmail);
+    const person = parsePerson({ idOrEmail });
     const em = await this.tenancy.storeManager(ctx, storeId);
-    if (subject.kind === 'email') {
-      const byEmail = await em.findOne(CustomerEntity, { where: { email: subject.email }, order: { updatedAt: 'DESC', id: 'ASC' } });
+    if (person.emails.length) {
+      const byEmail = await em.findOne(CustomerEntity, { where: { email: person.emails[0] }, order: { updatedAt: 'DESC', id: 'ASC' } });
       if (byEmail) return byEmail;
-      const id = normalizeId(idOrEmail);
-      return id ? em.findOneBy(CustomerEntity, { id }) : null;
     }
-    return em.findOneBy(CustomerEntity, { id: subject.id });
+    return person.customerIds.length ? em.findOneBy(CustomerEntity, { id: person.customerIds[0] }) : null;
   }
 
   async customers(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<CustomerEntity>> {
@@ -50,13 +50,6 @@ export class ProfileService {
     if (!clean) throw new BadUserInputError('`id` is not a valid visitor ID');
     return (await this.tenancy.storeManager(ctx, storeId)).findOneBy(VisitorEntity, { id: clean });
   }
-}
-
-export function parseIdOrEmail(idOrEmail: string) {
-  if (idOrEmail.length > MAX_EMAIL_LENGTH) throw new BadUserInputError('`idOrEmail` is longer than 254 characters');
-  const subject = parseSubject(idOrEmail);
-  if (!subject) throw new BadUserInputError('`idOrEmail` must be a customer ID or a well-formed e-mail address');
-  return subject;
 }
 
 /** Newest-first keyset page over (time, id) for one table. */

@@ -1,40 +1,36 @@
 import { BadUserInputError } from '../../errors';
 import { MAX_EMAIL_LENGTH, MAX_ID_LENGTH, normalizeEmail, normalizeId } from './normalize';
 
-/** The identifiers a person is known by in one store. */
+/** The identifiers a person is known by in one store: e-mails (canonical), customer IDs, visitor IDs. */
 export interface Identifiers {
   emails: string[];
   customerIds: string[];
   visitorIds: string[];
 }
 
-/** Trim, lower-case the ASCII letters only: the Kelvin sign or a Turkish ı stays what it is. */
-function canonicalEmail(raw: string): string | null {
-  // normalizeEmail checks the shape and length (both blind to case); the value is ours.
-  if (normalizeEmail(raw) === null) return null;
-  return raw.trim().replace(/[A-Z]+/g, (m) => m.toLowerCase());
-}
+export const noIdentifiers = (): Identifiers => ({ emails: [], customerIds: [], visitorIds: [] });
 
 /**
- * A person as an API caller names them: `idOrEmail` (a customer ID, or an e-mail address — a
- * value with '@' is tried as both, since customer IDs may contain '@') or `visitorId` (an
- * anonymous shopper). Exactly one of the two; anything else is BAD_USER_INPUT naming the
- * argument and the rule, never the value.
+ * One person as a caller names them: exactly one of idOrEmail / visitorId (else BAD_USER_INPUT).
+ * A value with '@' is tried as an e-mail (canonical) AND as a customer ID (as given, trimmed),
+ * since shops use addresses as customer IDs; every match is the person. A value that is
+ * neither a well-formed e-mail nor a valid ID is refused. Messages never echo the value.
  */
 export function parsePerson(input: { idOrEmail?: string | null; visitorId?: string | null }): Identifiers {
   const { idOrEmail, visitorId } = input;
-  const given = [idOrEmail, visitorId].filter((v) => v !== undefined && v !== null);
-  if (given.length !== 1) throw new BadUserInputError('Name the person by exactly one of `idOrEmail` and `visitorId`');
+  if ((idOrEmail === undefined || idOrEmail === null) === (visitorId === undefined || visitorId === null)) {
+    throw new BadUserInputError('Name the person by exactly one of `idOrEmail` or `visitorId`');
+  }
   if (visitorId !== undefined && visitorId !== null) {
+    if (visitorId.length > MAX_ID_LENGTH) throw new BadUserInputError(`\`visitorId\` is longer than ${MAX_ID_LENGTH} characters`);
     const id = normalizeId(visitorId);
-    if (!id) throw new BadUserInputError(`\`visitorId\` must be 1-${MAX_ID_LENGTH} characters without spaces or control characters`);
+    if (!id) throw new BadUserInputError('`visitorId` must be a non-empty ID without spaces');
     return { emails: [], customerIds: [], visitorIds: [id] };
   }
-  const raw = idOrEmail as string;
-  const email = raw.includes('@') ? canonicalEmail(raw) : null;
-  const id = normalizeId(raw);
-  if (!email && !id) {
-    throw new BadUserInputError(`\`idOrEmail\` must be a customer ID (1-${MAX_ID_LENGTH} characters without spaces) or a well-formed e-mail address (at most ${MAX_EMAIL_LENGTH} characters)`);
-  }
+  if (idOrEmail === undefined || idOrEmail === null) throw new BadUserInputError('`idOrEmail` is required');
+  if (idOrEmail.length > MAX_EMAIL_LENGTH) throw new BadUserInputError(`\`idOrEmail\` is longer than ${MAX_EMAIL_LENGTH} characters`);
+  const email = idOrEmail.includes('@') ? normalizeEmail(idOrEmail) : null;
+  const id = idOrEmail.trim().length <= MAX_ID_LENGTH ? normalizeId(idOrEmail) : null;
+  if (!email && !id) throw new BadUserInputError('`idOrEmail` must be a customer ID or a well-formed e-mail address');
   return { emails: email ? [email] : [], customerIds: id ? [id] : [], visitorIds: [] };
 }
