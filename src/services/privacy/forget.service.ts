@@ -56,6 +56,8 @@ export class ForgetService {
     private readonly audit: AuditService,
     private readonly log: Logger,
     private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
+    /** Leases (locks/lease.service.ts): a running forget holds one on its request. */
+    private readonly leases?: { withLease(name: string, work: () => Promise<void>): Promise<boolean> },
   ) {}
 
   async forget(ctx: ForgetContext, idOrEmail: string, storeId: string | null | undefined, dryRun = false): Promise<ForgetOutcome[]> {
@@ -72,7 +74,6 @@ export class ForgetService {
   }
 
   private async forgetInStore(ctx: ForgetContext, store: StoreEntity, subject: Subject, dryRun: boolean): Promise<ForgetOutcome> {
-    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
     const requestedAt = new Date();
     const subjectHash = this.subjectHash(store.id, subject);
     const request: ForgetRequestEntity = Object.assign(new ForgetRequestEntity(), {
@@ -94,6 +95,18 @@ export class ForgetService {
       await this.audit.record(ctx, [{ operation: 'forgetCustomer.dryRun', storeId: store.id, companyId: store.companyId, subjectHash, records: total(counts) }]);
       return { ...request, ...counts, status: 'DRY_RUN' };
     }
+    // While it runs, the forget holds its request's lease (renewed): forget recovery finishes
+    // only PENDING requests whose lease is free, i.e. whose process died (forget-recovery.service.ts).
+    if (!this.leases) return this.run(ctx, store, subject, request);
+    let outcome: ForgetOutcome | undefined;
+    await this.leases.withLease(forgetLeaseName(request.id), async () => void (outcome = await this.run(ctx, store, subject, request)));
+    if (!outcome) throw new Error('the lease of a new forget request was held'); // a fresh UUID: cannot happen
+    return outcome;
+  }
+
+  private async run(ctx: ForgetContext, store: StoreEntity, subject: Subject, request: ForgetRequestEntity): Promise<ForgetOutcome> {
+    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).
     const seed = seedOf(subject);
@@ -142,5 +155,8 @@ export class ForgetService {
     return ZERO_COUNTS;
   }
 }
+
+/** The lease a running forget holds on its request (a fresh UUID: taking it never waits). */
+export const forgetLeaseName = (requestId: string) => `forget:${requestId}`;
 
 export const total = (c: EraseCounts) => c.customersDeleted + c.ordersAnonymized + c.visitorsDeleted + c.eventsDeleted;
