@@ -94,6 +94,22 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
     expect(ok(await t.gql(a.key, 'query($s:ID!){ customer(storeId:$s, idOrEmail:"lease-cust"){ id } }', { s })).customer).toBeNull();
   });
 
+  it('sweeps request leases long expired (their holder died after finishing), and only those', async () => {
+    const repo = t.gateway.services.tenancy.catalog.getRepository(LeaseEntity);
+    const old = forgetLeaseName(randomUUID());
+    const recent = forgetLeaseName(randomUUID());
+    await repo.insert([
+      { name: old, holder: randomUUID(), expiresAt: new Date(Date.now() - 2 * 3_600_000) },
+      { name: recent, holder: randomUUID(), expiresAt: new Date(Date.now() - 60_000) },
+      { name: 'retention-like', holder: randomUUID(), expiresAt: new Date(Date.now() - 2 * 3_600_000) },
+    ]);
+    expect(await recoverForgets(t.gateway.services)).toEqual({ completed: 0, failed: 0, running: 0 });
+    const names = (await repo.find()).map((l) => l.name);
+    expect(names).not.toContain(old);
+    expect(names).toEqual(expect.arrayContaining([recent, 'retention-like']));
+    await repo.delete({ name: recent });
+  });
+
   it('holds no lease after a forget finishes', async () => {
     ok(await t.gql(a.key, 'mutation($s:ID){ forgetCustomer(idOrEmail:"nobody-here", storeId:$s){ requests { status } } }', { s: a.storeIds[0] }));
     const forgetLeases = (await t.gateway.services.tenancy.catalog.getRepository(LeaseEntity).find()).filter((l) => l.name.startsWith('forget'));

@@ -65,6 +65,20 @@ export class LeaseService {
     return (await this.catalog.getRepository(LeaseEntity).createQueryBuilder('l').where('l.name = :name AND l.expiresAt >= :now', { name, now: new Date() }).getCount()) > 0;
   }
 
+  /**
+   * Deletes leases under `prefix` that expired more than `graceMs` ago: what holders that died
+   * after finishing their work (but before releasing) leave behind. Returns how many.
+   */
+  async sweep(prefix: string, graceMs: number): Promise<number> {
+    const r = await this.catalog
+      .getRepository(LeaseEntity)
+      .createQueryBuilder()
+      .delete()
+      .where('name LIKE :prefix AND expiresAt < :before', { prefix: `${prefix}%`, before: new Date(Date.now() - graceMs) })
+      .execute();
+    return r.affected ?? 0;
+  }
+
   private held(name: string, holder: string): Lease {
     const repo = this.catalog.getRepository(LeaseEntity);
     let lost = false;

@@ -42,6 +42,8 @@ export async function recoverForgets(services: Services): Promise<RecoveryPass |
   const ledger = services.tenancy.catalog.getRepository(ForgetRequestEntity);
   const pass: RecoveryPass = { completed: 0, failed: 0, running: 0 };
   const ran = await services.leases.withLease(RECOVERY_LEASE, async (lease) => {
+    // Request leases of processes that died after finishing (before releasing): nothing to recover.
+    await services.leases.sweep(forgetLeaseName(''), 3_600_000);
     const pending = await ledger.find({ where: { status: 'PENDING' }, order: { requestedAt: 'ASC' }, take: PER_PASS, select: { id: true } });
     for (const { id } of pending) {
       if (lease.lost) return;
