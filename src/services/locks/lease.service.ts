@@ -29,15 +29,22 @@ export class LeaseService {
     private readonly log?: Logger,
   ) {}
 
-  /** The lease, or null when another live holder has it. */
-  async tryAcquire(name: string): Promise<Lease | null> {
+  /**
+   * The lease, or null when another live holder has it. `fresh`: the name was never used before
+   * (it carries a new UUID), so one INSERT takes it without first looking for an expired row.
+   */
+  async tryAcquire(name: string, opts: { fresh?: boolean } = {}): Promise<Lease | null> {
     const holder = randomUUID();
     const repo = this.catalog.getRepository(LeaseEntity);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     try {
-      const taken = await repo.createQueryBuilder().update().set({ holder, expiresAt }).where('name = :name AND expiresAt < :now', { name, now }).execute();
-      if (taken.affected !== 1) await repo.insert({ name, holder, expiresAt });
+      const taken = opts.fresh ? null : await repo.createQueryBuilder().update().set({ holder, expiresAt }).where('name = :name AND expiresAt < :now', { name, now }).execute();
+      if (taken?.affected !== 1) {
+        // Held and unexpired: no INSERT bound to fail (a failed statement is logged as a warning).
+        if (!opts.fresh && (await repo.existsBy({ name }))) return null;
+        await repo.insert({ name, holder, expiresAt });
+      }
     } catch (err) {
       if (isLostRace(err)) return null;
       throw err;
@@ -49,8 +56,8 @@ export class LeaseService {
    * Runs `work` holding the lease `name`; returns false without running it when someone else
    * holds the lease. `work` may watch `lease.lost` to stop early.
    */
-  async withLease(name: string, work: (lease: Lease) => Promise<void>): Promise<boolean> {
-    const lease = await this.tryAcquire(name);
+  async withLease(name: string, work: (lease: Lease) => Promise<void>, opts: { fresh?: boolean } = {}): Promise<boolean> {
+    const lease = await this.tryAcquire(name, opts);
     if (!lease) return false;
     try {
       await work(lease);

@@ -57,7 +57,7 @@ export class ForgetService {
     private readonly log: Logger,
     private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
     /** Leases (locks/lease.service.ts): a running forget holds one on its request. */
-    private readonly leases?: { withLease(name: string, work: () => Promise<void>): Promise<boolean> },
+    private readonly leases?: { withLease(name: string, work: () => Promise<void>, opts: { fresh: boolean }): Promise<boolean> },
   ) {}
 
   async forget(ctx: ForgetContext, idOrEmail: string, storeId: string | null | undefined, dryRun = false): Promise<ForgetOutcome[]> {
@@ -99,7 +99,7 @@ export class ForgetService {
     // only PENDING requests whose lease is free, i.e. whose process died (forget-recovery.service.ts).
     if (!this.leases) return this.run(ctx, store, subject, request);
     let outcome: ForgetOutcome | undefined;
-    await this.leases.withLease(forgetLeaseName(request.id), async () => void (outcome = await this.run(ctx, store, subject, request)));
+    await this.leases.withLease(forgetLeaseName(request.id), async () => void (outcome = await this.run(ctx, store, subject, request)), { fresh: true });
     if (!outcome) throw new Error('the lease of a new forget request was held'); // a fresh UUID: cannot happen
     return outcome;
   }
