@@ -30,6 +30,7 @@ import { AuditService } from './services/audit/audit.service';
 import { AuditLogService } from './services/audit/audit-log.service';
 import { DashboardService } from './services/dashboard/dashboard.service';
 import { RetentionService } from './services/retention/retention.service';
+import { LeaseService } from './services/locks/lease.service';
 import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
@@ -75,7 +76,8 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const audit = new AuditService(catalog, hasher);
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
-  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics);
+  const leases = new LeaseService(catalog, config.leaseTtlMs, log);
+  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases);
   // Several instances share one budget through Redis; one instance may keep it in memory.
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : undefined;
   const limiter = new RateLimiter(
@@ -104,6 +106,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     metrics,
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
     suppressions: new SuppressionListService(tenancy, hasher, audit),
+    leases,
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);

@@ -12,6 +12,20 @@ const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** A duration such as `24h`, `30m`, `90s`, `500ms` (`0`/`off`: none), in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, c) => {
+      try {
+        return parseInterval(v);
+      } catch (e) {
+        c.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   DATABASE_URL: z
@@ -30,17 +44,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
-  RETENTION_INTERVAL: z
-    .string()
-    .default('24h')
-    .transform((v, c) => {
-      try {
-        return parseInterval(v);
-      } catch (e) {
-        c.addIssue({ code: 'custom', message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
+  RETENTION_INTERVAL: duration('24h'),
+  RETENTION_START_DELAY: duration('1m'),
+  FORGET_RECOVERY_INTERVAL: duration('1m'),
+  LEASE_TTL: duration('30s').refine((ms) => ms >= 1000, 'must be at least 1s'),
   RETENTION_CHUNK: z.coerce.number().int().min(10).max(100000).default(1000),
   DATA_REGION: z.string().min(1).max(100).default('not configured'),
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
@@ -89,6 +96,12 @@ export interface Config {
   retentionIntervalMs: number;
   /** Rows a single purge statement may touch. */
   retentionChunk: number;
+  /** The first scheduled purge after start, when none is recorded or the last is overdue (ms). */
+  retentionStartDelayMs: number;
+  /** How often an instance looks for forget requests left PENDING by a dead process (ms; 0: never). */
+  forgetRecoveryIntervalMs: number;
+  /** Time to live of a lease (retention purge, forget recovery, a running forget), renewed every third. */
+  leaseTtlMs: number;
   logLevel: string;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
@@ -177,6 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: e.RETENTION_INTERVAL,
     retentionChunk: e.RETENTION_CHUNK,
+    retentionStartDelayMs: e.RETENTION_START_DELAY,
+    forgetRecoveryIntervalMs: e.FORGET_RECOVERY_INTERVAL,
+    leaseTtlMs: e.LEASE_TTL,
     logLevel: e.LOG_LEVEL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,

@@ -83,6 +83,8 @@ export class ForgetService {
     private readonly audit: AuditService,
     private readonly log: Logger,
     private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
+    /** Leases (locks/lease.service.ts): a running forget holds one on its request. */
+    private readonly leases?: { withLease(name: string, work: () => Promise<void>, opts: { fresh: boolean }): Promise<boolean> },
   ) {}
 
   async forget(ctx: ForgetContext, person: PersonInput, storeId: string | null | undefined, dryRun = false, reference?: string | null): Promise<ForgetOutcome[]> {
@@ -103,7 +105,6 @@ export class ForgetService {
   }
 
   private async forgetInStore(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, dryRun: boolean, reference: string | null): Promise<ForgetOutcome> {
-    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
     const requestedAt = new Date();
     const subjectHash = this.subjectHash(store.id, seed);
     const request: ForgetRequestEntity = Object.assign(new ForgetRequestEntity(), {
@@ -127,6 +128,18 @@ export class ForgetService {
       await this.audit.record(ctx, [{ operation: 'forgetCustomer.dryRun', storeId: store.id, companyId: store.companyId, subjectHash, records: total(counts), subjects: subjectsOf(footprint) }]);
       return { ...request, ...counts, found: holdsAnything(footprint), status: 'DRY_RUN' };
     }
+    // While it runs, the forget holds its request's lease (renewed): forget recovery finishes
+    // only PENDING requests whose lease is free, i.e. whose process died (forget-recovery.service.ts).
+    if (!this.leases) return this.run(ctx, store, seed, request);
+    let outcome: ForgetOutcome | undefined;
+    await this.leases.withLease(forgetLeaseName(request.id), async () => void (outcome = await this.run(ctx, store, seed, request)), { fresh: true });
+    if (!outcome) throw new Error('the lease of a new forget request was held'); // a fresh UUID: cannot happen
+    return outcome;
+  }
+
+  private async run(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, request: ForgetRequestEntity): Promise<ForgetOutcome> {
+    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).
     const isSuppressed = await this.suppression.matcher(store.id, seed);
@@ -180,5 +193,8 @@ export class ForgetService {
     throw new Error('unreachable: a dry run always rolls back');
   }
 }
+
+/** The lease a running forget holds on its request (a fresh UUID: taking it never waits). */
+export const forgetLeaseName = (requestId: string) => `forget:${requestId}`;
 
 export const total = (c: EraseCounts) => c.customersDeleted + c.ordersAnonymized + c.visitorsDeleted + c.eventsDeleted;

@@ -51,6 +51,25 @@ export class ReplayService {
       const rows = await catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: In(ids.slice(i, i + 500)) }, select: { hash: true } });
       rows.forEach((r) => wanted.add(r.hash));
     }
+    const counts = await this.eraseMatching(ctx, store, wanted);
+    await this.audit.record(ctx, [{ operation: 'replayForgetRequests', storeId: store.id, companyId: store.companyId, records: total(counts) }]);
+    return { replayed: requests.length, ...counts };
+  }
+
+  /**
+   * One request again (forget recovery, forget-recovery.service.ts): the identifiers it
+   * suppressed, plus the subject it was asked for (whose suppression entry may belong to an
+   * earlier request), matched and erased exactly as a replay does. Not audited here: the caller
+   * records what it did.
+   */
+  async replayRequest(ctx: ForgetContext, request: Pick<ForgetRequestEntity, 'id' | 'storeId' | 'subjectHash'>): Promise<EraseCounts> {
+    const store = await this.tenancy.store(ctx, request.storeId);
+    const rows = await this.tenancy.catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
+    return this.eraseMatching(ctx, store, new Set([request.subjectHash, ...rows.map((r) => r.hash)]));
+  }
+
+  /** Hashes every identifier in the store, and erases the footprint of those in `wanted`. */
+  private async eraseMatching(ctx: ForgetContext, store: StoreEntity, wanted: Set<string>): Promise<EraseCounts> {
     const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
       await lockSubjects(em, 'exclusive');
       const seed: Identifiers = { emails: [], customerIds: [], visitorIds: [] };
@@ -63,8 +82,7 @@ export class ReplayService {
       return eraseFootprint(em, await findFootprint(em, seed));
     });
     await flushDeletedPages(await this.tenancy.registry.manager(store));
-    await this.audit.record(ctx, [{ operation: 'replayForgetRequests', storeId: store.id, companyId: store.companyId, records: total(counts) }]);
-    return { replayed: requests.length, ...counts };
+    return counts;
   }
 }
 
