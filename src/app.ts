@@ -13,6 +13,7 @@ import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
+import { auditedOperationName } from './http/operation-name';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
@@ -51,7 +52,10 @@ export interface Gateway {
   http: Express;
   /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
   contextFor(secret: string | null): Promise<Context>;
+  /** Starts the public listener on `port`, and the metrics listener as configured (METRICS_PORT). */
   listen(port: number): Promise<Server>;
+  /** The metrics listener, once `listen` has started it (null when METRICS_PORT=off). */
+  metricsServer(): Server | null;
   stop(): Promise<void>;
 }
 
@@ -153,9 +157,6 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  http.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
   http.get('/readyz', async (_req, res) => {
     if (stopping) {
       res.status(503).json({ status: 'stopping' });
@@ -200,14 +201,44 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     });
   });
 
+  // Metrics have their own listener (api.md), on loopback by default: scrapers never share the
+  // public port's connections, and nobody outside the host reads them unless configured.
+  const metricsServer = config.metricsPort === null ? null : createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('Metrics unavailable\n'),
+    );
+  });
+  const listenOn = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
   return {
     services,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),
-    listen: (port) => new Promise((resolve) => httpServer.listen(port, '0.0.0.0', () => resolve(httpServer))),
+    listen: async (port) => {
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort!, config.metricsHost);
+      await listenOn(httpServer, port, '0.0.0.0');
+      return httpServer;
+    },
+    metricsServer: () => (metricsServer?.listening ? metricsServer : null),
     stop: async () => {
       stopping = true;
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       // Drains HTTP first (the drain plugin), then closes every pool.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -272,13 +303,13 @@ function requestLogging(log: Logger): ApolloServerPlugin<Context> {
             }
           }
         },
-        async willSendResponse({ response, operationName, errors }) {
+        async willSendResponse({ response, operationName, operation, document, errors }) {
           if (response.body.kind === 'single') {
             for (const err of response.body.singleResult.errors ?? []) {
               if (err.extensions?.code === 'INTERNAL_SERVER_ERROR') (err.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             }
           }
-          reqLog.info({ operation: operationName ?? null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
+          reqLog.info({ operation: operationName || operation ? auditedOperationName(operationName, operation, document) : null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
         },
       };
     },
