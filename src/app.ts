@@ -11,6 +11,7 @@ import type { Context, Services } from './context';
 import { RateLimitedError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
+import { queryCostPlugin } from './http/query-cost';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { auditedOperationName } from './http/operation-name';
@@ -143,6 +144,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     plugins: [
       // graphql-armor's plugins first: a later list must not replace them.
       ...limits.plugins,
+      queryCostPlugin(),
       requestLogging(log),
       auditPlugin(),
       metrics.plugin(),

@@ -62,7 +62,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code === 'UNAUTHORIZED') return { ...base, message: formatted.message, extensions: { code: 'FORBIDDEN' } };
   if (typeof code === 'string' && PROTOCOL_CODES.has(code) && original instanceof GraphQLError) {
     // graphql-js names its token limit in the message; the limits stay unpublished.
-    const message = /contains more tha[nt] \d+ tokens/.test(formatted.message) ? 'Syntax Error: the document is too large.' : formatted.message;
+    // graphql-armor prefixes its refusals with "Syntax Error: "; they are not syntax errors.
+    const message = /contains more tha[nt] \d+ tokens/.test(formatted.message)
+      ? 'Syntax Error: the document is too large.'
+      : formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1');
     return { ...base, message, extensions: { code } };
   }
   const dc = driverCode(original);
