@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { isCodedError } from '../errors';
-import { inputErrorMessage } from './input-error-message';
+import { inputErrorMessage, parseErrorMessage } from './input-error-message';
 
 /** Codes produced by GraphQL and Apollo themselves, whose messages name no data and no internals. */
 const PROTOCOL_CODES = new Set([
@@ -66,7 +66,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     // graphql-armor prefixes its refusals with "Syntax Error: "; they are not syntax errors.
     const message = /contains more tha[nt] \d+ tokens/.test(formatted.message)
       ? 'Syntax Error: the document is too large.'
-      : inputErrorMessage(formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1'), original);
+      : code === 'GRAPHQL_PARSE_FAILED'
+        ? parseErrorMessage(formatted.message)
+        : inputErrorMessage(formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1'), original);
     return { ...base, message, extensions: { code } };
   }
   const dc = driverCode(original);

@@ -42,7 +42,16 @@ function ruleOf(message: string): string | null {
 
 /** Whether graphql-js would have put a value in this message (the patterns above, and any like them). */
 function carriesValue(message: string): boolean {
-  return /got invalid value|cannot represent|cannot be (?:serialized|parsed)|found |does not exist in "|is not defined by type|Expected type "|Expected non-nullable|was not provided/.test(message);
+  return /got invalid value|cannot represent|cannot be (?:serialized|parsed)|", found |does not exist in "|is not defined by type|Expected type "/.test(message);
+}
+
+/**
+ * A syntax error names the token it stopped at, and a string token is the caller's text
+ * (`Expected Name, found String "ann@x.com"`): keep the token's kind, drop its value.
+ */
+export function parseErrorMessage(message: string): string {
+  const m = /^(Syntax Error: (?:Expected .*?, found|Unexpected)) (Name|Int|Float|String|BlockString) "/.exec(message);
+  return m ? `${m[1]} ${m[2]}.` : message;
 }
 
 /**

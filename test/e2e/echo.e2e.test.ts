@@ -168,6 +168,9 @@ describe.each(ENGINES)('error messages never carry an input value [%s]', (engine
       await message('mutation($s:ID!){ trackEvents(storeId:$s, events:[{ visitorId: "v", type: ZQ9MARK }]){ accepted } }'),
       await message('query($s:ID!){ customer(storeId:$s, idOrEmail: { v: "zq9mark@x.com" }){ id } }'),
       await message('mutation($s:ID!){ updateStoreSettings(storeId:$s, settings:{ products: ["zq9mark@x.com"] }){ id } }'),
+      await message('query($s:ID!){ customer(storeId:$s "zq9mark@x.com"){ id } }'),
+      await message('query($s:ID!){ customer(storeId:$s, idOrEmail: "x") { id nickname } }'),
+      await message('query{ customer(idOrEmail: "zq9mark@x.com") { id } }'),
     ]).toEqual([
       ['BAD_USER_INPUT: Variable "$c" at "c[0]" got an invalid value: field "emial" is not defined by type "CustomerInput".'],
       ['BAD_USER_INPUT: Variable "$c" at "c[0]" got an invalid value: an unknown field is not defined by type "CustomerInput".'],
@@ -179,6 +182,10 @@ describe.each(ENGINES)('error messages never carry an input value [%s]', (engine
       ['GRAPHQL_VALIDATION_FAILED: Argument "events[0].type" has an invalid value: must be one of the values of the enum "EventType".'],
       ['GRAPHQL_VALIDATION_FAILED: Argument "idOrEmail" has an invalid value: must be a String.'],
       ['BAD_USER_INPUT: settings.products[0]: each product must be one of recommendations, search, email, audience, chat'],
+      ['GRAPHQL_PARSE_FAILED: Syntax Error: Expected Name, found String.'],
+      // Messages that carry no value pass unchanged.
+      ['GRAPHQL_VALIDATION_FAILED: Cannot query field "zq9mark" on type "Customer".'],
+      ['GRAPHQL_VALIDATION_FAILED: Field "customer" argument "storeId" of type "ID!" is required, but it was not provided.'],
     ]);
   });
 });
