@@ -184,7 +184,7 @@ describe.each(ENGINES)('error messages never carry an input value [%s]', (engine
       ['BAD_USER_INPUT: settings.products[0]: each product must be one of recommendations, search, email, audience, chat'],
       ['GRAPHQL_PARSE_FAILED: Syntax Error: Expected Name, found String.'],
       // Messages that carry no value pass unchanged.
-      ['GRAPHQL_VALIDATION_FAILED: Cannot query field "zq9mark" on type "Customer".'],
+      ['GRAPHQL_VALIDATION_FAILED: Cannot query field "nickname" on type "Customer". Did you mean "name"?'],
       ['GRAPHQL_VALIDATION_FAILED: Field "customer" argument "storeId" of type "ID!" is required, but it was not provided.'],
     ]);
   });
