@@ -35,6 +35,10 @@ describe.each(ENGINES)('ingestion accepts exactly what both engines store [%s]',
     ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: [{ id: 'max', currency: 'EUR', lines: [{ productId: 'p', quantity: 99, unitPrice: 1e10 }, { productId: 'q', quantity: 1, unitPrice: 9_999_999_999.99 }] }] }));
     const stored = ok(await t.gql(a.key, 'query($s:ID!){ orders(storeId:$s){ edges { node { id total lines { unitPrice } } } } }', { s })).orders.edges;
     expect(stored.map((e: { node: unknown }) => e.node)).toEqual([{ id: 'max', total: 999_999_999_999.99, lines: [{ unitPrice: 1e10 }, { unitPrice: 9_999_999_999.99 }] }]);
+    // Sub-cent prices are stored rounded to cents on both engines, and the total from them.
+    ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: [{ id: 'cents', currency: 'EUR', lines: [{ productId: 'p', quantity: 3, unitPrice: 0.125 }, { productId: 'q', quantity: 1, unitPrice: 2.0049 }] }] }));
+    const cents = ok(await t.gql(a.key, 'query($s:ID!){ orders(storeId:$s){ edges { node { id total lines { unitPrice } } } } }', { s })).orders.edges.find((e: { node: { id: string } }) => e.node.id === 'cents').node;
+    expect(cents).toEqual({ id: 'cents', total: 2.39, lines: [{ unitPrice: 0.13 }, { unitPrice: 2 }] });
     const price = await t.gql(a.key, UPSERT_ORDERS, { s, o: [{ id: 'pricey', currency: 'EUR', lines: [{ productId: 'p', quantity: 1, unitPrice: 2e10 }] }] });
     expect(rejected(price)).toBe('Batch rejected, nothing written: orders[0].lines[0].unitPrice must be at most 10000000000');
   });

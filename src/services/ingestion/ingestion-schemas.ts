@@ -70,7 +70,8 @@ export const eventRecord = z.object({
 export const orderLineRecord = z.object({
   productId: id,
   quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000'),
-  unitPrice: z.number().min(0, 'must not be negative').max(1e10, 'must be at most 10000000000').finite('must be a finite number'),
+  // Rounded to cents here, as DECIMAL(14,2) would on MariaDB, so SQLite stores the same amount.
+  unitPrice: z.number().min(0, 'must not be negative').max(1e10, 'must be at most 10000000000').finite('must be a finite number').transform((p) => Math.round(p * 100) / 100),
 }).superRefine((l, c) => {
   if (l.quantity * l.unitPrice > STORED_LIMITS.maxAmount) c.addIssue({ code: 'custom', path: ['amount'], message: `(quantity × unitPrice) ${AMOUNT_RULE}` });
 });
