@@ -43,6 +43,8 @@ describe.each(ENGINES)('query cost and page sizes [%s]', (engine) => {
       [ANALYST_VARIABLES, { s, c: 100, o: 100 }],
       [HEAVY_FRAGMENT, { s }],
       [HEAVY_FRAGMENT, { s, n: 100 }],
+      // Several medium queries under aliases add up.
+      [`query($s:ID!){ ${Array.from({ length: 8 }, (_, i) => `c${i}: customers(storeId:$s, first:100){ edges { node { id orders(first:20){ edges { node { id } } } } } }`).join(' ')} }`, { s }],
     ];
     for (const [query, variables] of forms) {
       const r = await raw(t, a.key, query, variables);
