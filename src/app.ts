@@ -11,8 +11,10 @@ import type { Context, Services } from './context';
 import { RateLimitedError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
+import { queryCostPlugin } from './http/query-cost';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
+import { auditedOperationName } from './http/operation-name';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
@@ -54,7 +56,10 @@ export interface Gateway {
   http: Express;
   /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
   contextFor(secret: string | null): Promise<Context>;
+  /** Starts the public listener on `port`, and the metrics listener as configured (METRICS_PORT). */
   listen(port: number): Promise<Server>;
+  /** The metrics listener, once `listen` has started it (null when METRICS_PORT=off). */
+  metricsServer(): Server | null;
   stop(): Promise<void>;
 }
 
@@ -145,6 +150,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     plugins: [
       // graphql-armor's plugins first: a later list must not replace them.
       ...limits.plugins,
+      queryCostPlugin(),
       requestLogging(log),
       auditPlugin(),
       metrics.plugin(),
@@ -158,9 +164,6 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   http.disable('x-powered-by');
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
-  });
-  http.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   http.get('/readyz', async (_req, res) => {
     if (stopping) {
@@ -207,14 +210,44 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     });
   });
 
+  // Metrics have their own listener (api.md), on loopback by default: scrapers never share the
+  // public port's connections, and nobody outside the host reads them unless configured.
+  const metricsServer = config.metricsPort === null ? null : createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('Metrics unavailable\n'),
+    );
+  });
+  const listenOn = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
   return {
     services,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),
-    listen: (port) => new Promise((resolve) => httpServer.listen(port, '0.0.0.0', () => resolve(httpServer))),
+    listen: async (port) => {
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort!, config.metricsHost);
+      await listenOn(httpServer, port, '0.0.0.0');
+      return httpServer;
+    },
+    metricsServer: () => (metricsServer?.listening ? metricsServer : null),
     stop: async () => {
       stopping = true;
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       // Drains HTTP first (the drain plugin), then closes every pool.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -279,13 +312,13 @@ function requestLogging(log: Logger): ApolloServerPlugin<Context> {
             }
           }
         },
-        async willSendResponse({ response, operationName, errors }) {
+        async willSendResponse({ response, operationName, operation, document, errors }) {
           if (response.body.kind === 'single') {
             for (const err of response.body.singleResult.errors ?? []) {
               if (err.extensions?.code === 'INTERNAL_SERVER_ERROR') (err.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             }
           }
-          reqLog.info({ operation: operationName ?? null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
+          reqLog.info({ operation: operationName || operation ? auditedOperationName(operationName, operation, document) : null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
         },
       };
     },

@@ -28,6 +28,19 @@ const duration = (fallback: string) =>
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  METRICS_PORT: z
+    .string()
+    .default('9464')
+    .transform((v, c) => {
+      if (v === 'off') return null;
+      const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 0 && n <= 65535)) {
+        c.addIssue({ code: 'custom', message: 'must be a port number (0-65535; 0 picks a free port) or off' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: z.string().min(1).max(255).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:port[/catalog] URL')
@@ -69,6 +82,10 @@ export interface MysqlServer {
 
 export interface Config {
   port: number;
+  /** Port of the Prometheus listener, apart from the public one (0: a free port; null: none). */
+  metricsPort: number | null;
+  /** Address the metrics listener binds to (loopback unless configured). */
+  metricsHost: string;
   engine: Engine;
   dataDir: string;
   /** MySQL only: where the catalog lives and the server new stores are created on. */
@@ -172,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!mysql && Object.keys(extraServers).length) throw new ConfigError('Invalid configuration: STORE_SERVERS needs DATABASE_URL (store servers are MySQL)');
   return {
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     engine,
     dataDir,
     mysql,

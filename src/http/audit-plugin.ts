@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
 import type { Context } from '../context';
 import { scrubPersonal } from '../logging';
+import { auditedOperationName } from './operation-name';
 
 /**
  * At the end of each request, writes one audit entry per store whose personal data the
@@ -14,10 +14,10 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue: ctx, operation, operationName }) {
+        async willSendResponse({ contextValue: ctx, operation, operationName, document }) {
           if (!ctx.reads) return;
-          const rootFields = operation?.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) ?? [];
-          const name = operationName ?? (rootFields.join(',') || 'anonymous');
+          // Client-chosen: bounded to what the audit column holds (see operation-name.ts).
+          const name = auditedOperationName(operationName, operation, document);
           await Promise.all(
             [...ctx.reads.customersRead()].map(async ([storeId, customers]) => {
               try {

@@ -56,11 +56,13 @@ describe.each(ENGINES)('logs, metrics and rate limits [%s]', (engine) => {
       const a = await createTenant(t, 'Measured');
       ok(await t.gql(a.key, 'query Counted($s:ID!){ customers(storeId:$s){ totalCount } }', { s: a.storeIds[0] }));
       ok(await t.gql(a.key, 'mutation($s:ID!){ forgetCustomer(idOrEmail:"nobody@example.com", storeId:$s){ requests { status } } }', { s: a.storeIds[0] }));
-      const res = await fetch(t.url.replace(/\/graphql$/, '/metrics'));
+      const res = await fetch(t.metricsUrl);
       const body = await res.text();
       expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-      expect(body).toMatch(/pgw_graphql_requests_total\{operation="Counted",outcome="ok"\} 1/);
-      expect(body).toMatch(/pgw_graphql_request_duration_seconds_bucket\{le="[^"]+",operation="Counted",outcome="ok"\}/);
+      // Labelled by the root field the operation ran, never by the client's operation name.
+      expect(body).toMatch(/pgw_graphql_requests_total\{operation="customers",outcome="ok"\} 1/);
+      expect(body).toMatch(/pgw_graphql_request_duration_seconds_bucket\{le="[^"]+",operation="customers",outcome="ok"\}/);
+      expect(body).not.toContain('Counted');
       expect(body).toMatch(/pgw_open_store_databases \d+/);
       expect(body).toMatch(/pgw_forget_requests_total\{status="COMPLETED"\} 1/);
       expect(body).toMatch(/pgw_db_pool_waiting \d+/);

@@ -99,25 +99,43 @@ export class ApiKeyService {
     return { key, secret };
   }
 
+  /** The keys the caller may see (see `keyWithinReach`), newest first. */
   async list(caller: Principal, companyId: string | null): Promise<ApiKeyEntity[]> {
     const where = caller.operator
       ? companyId
         ? { companyId }
         : {}
       : { companyId: caller.companyId ?? IsNull() };
-    return this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
+    const keys = await this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
+    return keys.filter((k) => keyWithinReach(caller, k));
   }
 
+  /** Revokes a key within the caller's reach; any other key is NOT_FOUND, exactly like a missing one. */
   async revoke(caller: Principal, id: string): Promise<ApiKeyEntity> {
     const repo = this.catalog.getRepository(ApiKeyEntity);
     const key = await repo.findOneBy({ id });
-    if (!key || (key.companyId ? !reachesCompany(caller, key.companyId) : !caller.operator)) throw new NotFoundError('API key');
+    if (!key || !keyWithinReach(caller, key)) throw new NotFoundError('API key');
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await repo.update({ id }, { revokedAt: key.revokedAt });
     }
     return key;
   }
+}
+
+/**
+ * Whether a key administrator may see or revoke a key (api.md): an operator reaches every key;
+ * any other caller only keys of its own company that hold no scope it lacks, and, when the
+ * caller is narrowed to stores, only keys narrowed to a subset of those stores (never a
+ * company-wide key, which would reach the stores it does not).
+ */
+export function keyWithinReach(caller: Principal, key: Pick<ApiKeyEntity, 'companyId' | 'storeIds' | 'scopes'>): boolean {
+  if (caller.operator) return true;
+  if (!key.companyId || !reachesCompany(caller, key.companyId)) return false;
+  if (!key.scopes.every((s) => caller.scopes.has(s as Scope))) return false;
+  if (caller.storeIds === null) return true;
+  const within = caller.storeIds;
+  return key.storeIds !== null && key.storeIds.length > 0 && key.storeIds.every((id) => within.has(id));
 }
 
 export function toPrincipal(key: ApiKeyEntity): Principal {

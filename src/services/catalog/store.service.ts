@@ -164,7 +164,8 @@ function settingsPatch(store: StoreEntity, settings: StoreSettingsInput): Partia
 
 function validProducts(products: string[] | null | undefined): string[] | null {
   if (!products) return null;
-  const unknown = products.filter((p) => !KNOWN_PRODUCTS.includes(p));
-  if (unknown.length) throw new BadUserInputError(`Unknown products: ${unknown.join(', ')}; known: ${KNOWN_PRODUCTS.join(', ')}`);
+  // Names the positions, never the values sent (they are the caller's text).
+  const unknown = products.flatMap((p, i) => (KNOWN_PRODUCTS.includes(p) ? [] : [`products[${i}]`]));
+  if (unknown.length) throw new BadUserInputError(`settings.${unknown.slice(0, 10).join(', settings.')}: each product must be one of ${KNOWN_PRODUCTS.join(', ')}`);
   return [...new Set(products)];
 }
