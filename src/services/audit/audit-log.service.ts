@@ -11,7 +11,8 @@ import type { AuditFilter } from './audit.service';
 
 /** The `operation` column's width: a longer filter can match nothing, so it is refused. */
 export const MAX_OPERATION_LENGTH = 64;
-const OPERATION_SHAPE = /^[A-Za-z0-9_.,:-]+$/;
+// The shapes a recorded operation takes: GraphQL names, root-field lists, and a long name bounded as `<prefix>~<hash>` (http/operation-name.ts).
+const OPERATION_SHAPE = /^[A-Za-z0-9_.,:~-]+$/;
 
 export interface AuditLogEntry extends AuditEntryEntity {
   /** The name of the key that did it, when it has one. */
@@ -90,7 +91,7 @@ export class AuditLogService {
 function validate(filter: AuditFilter): void {
   if (filter.operation !== undefined && filter.operation !== null) {
     if (filter.operation.length === 0 || filter.operation.length > MAX_OPERATION_LENGTH || !OPERATION_SHAPE.test(filter.operation)) {
-      throw new BadUserInputError(`\`operation\` must be 1-${MAX_OPERATION_LENGTH} characters: letters, digits and _ . , : -`);
+      throw new BadUserInputError(`\`operation\` must be 1-${MAX_OPERATION_LENGTH} characters: letters, digits and _ . , : ~ -`);
     }
   }
   if (filter.from && filter.to && filter.from > filter.to) throw new BadUserInputError('`from` must not be after `to`');
