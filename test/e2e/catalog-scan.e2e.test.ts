@@ -20,6 +20,12 @@ const PEOPLE = {
   bo: { customerId: 'Kunde-Bo-5521', email: 'bo.lund@example.dk', visitors: ['besoeg-bo-1'] },
   // Known by e-mail only: a guest order and a visit.
   guest: { customerId: null, email: 'gaest.kun@example.dk', visitors: ['besoeg-gaest-1'] },
+  // A shop that uses e-mail addresses as customer IDs.
+  atId: { customerId: 'Kunde.ID@Butik.dk', email: null, visitors: ['besoeg-atid-1'] },
+  // An anonymous shopper known only by a visitor ID, with an order carrying only that visitor.
+  walker: { customerId: null, email: null, visitors: ['anonym-kunde-77'] },
+  // A typo'd address a shop asked to forget: found nowhere, suppressed all the same.
+  typo: { customerId: null, email: 'anna.kvistt@example.dk', visitors: [] },
   // Anonymous visitors with old, short visits: the retention purge removes them.
   anon: { customerId: null, email: null, visitors: ['anonym-besoeg-1', 'anonym-besoeg-2', 'anonym-besoeg-3'] },
 };
@@ -39,18 +45,21 @@ const OPERATIONS: { name: string; run: (x: Scene) => Promise<void> }[] = [
   {
     name: 'ingest customers, events and orders',
     run: async ({ t, a, s }) => {
-      const { anna, bo, guest, anon } = PEOPLE;
-      ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: anna.customerId, email: anna.email, name: 'Anna Kvist' }, { id: bo.customerId, email: bo.email, name: 'Bo Lund' }] }));
+      const { anna, bo, guest, anon, atId, walker } = PEOPLE;
+      ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: anna.customerId, email: anna.email, name: 'Anna Kvist' }, { id: bo.customerId, email: bo.email, name: 'Bo Lund' }, { id: atId.customerId, name: 'At Id' }] }));
       ok(await t.gql(a.key, TRACK_EVENTS, { s, e: [
         { visitorId: anna.visitors[0], customerId: anna.customerId, email: anna.email, type: 'PAGE_VIEW', url: 'https://shop/a', occurredAt: now() },
         { visitorId: anna.visitors[1], email: anna.email, type: 'CLICK', url: 'https://shop/b', occurredAt: now() },
         { visitorId: bo.visitors[0], customerId: bo.customerId, type: 'PAGE_VIEW', url: 'https://shop/c', occurredAt: now() },
         { visitorId: guest.visitors[0], email: guest.email, type: 'PAGE_VIEW', url: 'https://shop/d', occurredAt: now() },
+        { visitorId: atId.visitors[0], customerId: atId.customerId, type: 'PAGE_VIEW', url: 'https://shop/e', occurredAt: now() },
+        { visitorId: walker.visitors[0], type: 'CLICK', url: 'https://shop/f', occurredAt: now() },
         ...anon.visitors.map((v) => ({ visitorId: v, type: 'PAGE_VIEW', url: 'https://shop/old', occurredAt: twoMonthsAgo(), durationSeconds: 20 })),
       ] }));
       ok(await t.gql(a.key, UPSERT_ORDERS, { s, o: [
         { id: 'scan-order-1', customerId: anna.customerId, email: anna.email, visitorId: anna.visitors[0], currency: 'DKK', lines: [{ productId: 'p1', quantity: 1, unitPrice: 10 }] },
         { id: 'scan-order-2', email: guest.email, visitorId: guest.visitors[0], currency: 'DKK', lines: [{ productId: 'p2', quantity: 1, unitPrice: 20 }] },
+        { id: 'scan-order-3', visitorId: walker.visitors[0], currency: 'DKK', lines: [{ productId: 'p3', quantity: 2, unitPrice: 5 }] },
       ] }));
     },
   },
@@ -117,6 +126,38 @@ const OPERATIONS: { name: string; run: (x: Scene) => Promise<void> }[] = [
       const resumed = ok(await t.gql(a.key, 'mutation($s:ID){ purgeExpiredData(storeId:$s){ visitorsDeleted runs { status } } }', { s })).purgeExpiredData;
       expect(resumed.runs).toEqual([{ status: 'COMPLETED' }]);
       expect(await storeSql(t, s, 'SELECT runId FROM purge_positions')).toEqual([]);
+    },
+  },
+  {
+    name: 'report and forget of an anonymous visitor, of an ID with \'@\', and of a typo, with a reference',
+    run: async ({ t, a, s }) => {
+      const { walker, atId, typo } = PEOPLE;
+      const report = ok(await t.gql(a.key, 'query($v:ID!,$s:ID){ privacyReport(visitorId:$v, storeId:$s){ stores { orders { id } visitors { id } } html } }', { v: walker.visitors[0], s }));
+      expect(report.privacyReport.stores[0]).toMatchObject({ orders: [{ id: 'scan-order-3' }], visitors: [{ id: walker.visitors[0] }] });
+      const forget = 'mutation($q:String,$v:ID,$s:ID,$r:String){ forgetCustomer(idOrEmail:$q, visitorId:$v, storeId:$s, reference:$r){ requests { id status found ordersAnonymized } } }';
+      const byVisitor = ok(await t.gql(a.key, forget, { v: walker.visitors[0], s, r: 'TICKET-1' })).forgetCustomer.requests[0];
+      expect(byVisitor).toMatchObject({ status: 'COMPLETED', found: true, ordersAnonymized: 1 });
+      expect(ok(await t.gql(a.key, 'query($id:ID!){ forgetRequest(id:$id){ reference } }', { id: byVisitor.id })).forgetRequest).toEqual({ reference: 'TICKET-1' });
+      expect(ok(await t.gql(a.key, forget, { q: atId.customerId, s })).forgetCustomer.requests[0]).toMatchObject({ status: 'COMPLETED', found: true });
+      expect(ok(await t.gql(a.key, forget, { q: typo.email, s })).forgetCustomer.requests[0]).toMatchObject({ status: 'COMPLETED', found: false });
+      ok(await t.gql(a.key, 'query($s:ID!){ forgetRequests(storeId:$s, status: COMPLETED, from: "2000-01-01T00:00:00Z"){ totalCount } }', { s }));
+    },
+  },
+  {
+    name: 'suppressions counted and one lifted',
+    run: async ({ t, a, s }) => {
+      ok(await t.gql(a.key, 'query($s:ID!){ suppressions(storeId:$s){ totalCount } }', { s }));
+      const lift = 'mutation($s:ID!,$q:String!){ liftSuppression(storeId:$s, idOrEmail:$q, reason:"consented again"){ lifted } }';
+      expect(ok(await t.gql(a.key, lift, { s, q: PEOPLE.bo.customerId })).liftSuppression.lifted).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'audit log searched by each identifier',
+    run: async ({ t, a }) => {
+      for (const subject of [PEOPLE.anna.email, PEOPLE.anna.customerId, PEOPLE.anna.visitors[1], PEOPLE.atId.customerId, PEOPLE.walker.visitors[0]]) {
+        const n = ok(await t.gql(a.key, 'query($x:String){ auditLog(subject:$x){ totalCount } }', { x: subject })).auditLog.totalCount;
+        expect([subject, n > 0]).toEqual([subject, true]);
+      }
     },
   },
   {
