@@ -9,6 +9,8 @@ export class ReadAudit {
   private readonly records = new Map<string, Set<string>>();
   private readonly subjects = new Map<string, Set<string>>();
   private readonly covered = new Set<string>();
+  /** Stores where the caller looked a person up by e-mail, whether or not it matched. */
+  private readonly lookups = new Map<string, string>();
 
   /** A personal record (e.g. `customer:<id>`) was returned; `subjectHash` names its person if known. */
   read(storeId: string, record: string, subjectHash?: string): void {
@@ -20,14 +22,27 @@ export class ReadAudit {
     }
   }
 
+  /**
+   * The caller asked whether an e-mail address belongs to a customer of this store. The answer
+   * is personal data either way, so the request is audited even when nothing personal is
+   * returned: a match as the customer's read (see `read`), a miss as an entry with no records
+   * that names the e-mail by its keyed hash, so probing shows in the trail.
+   */
+  lookedUpByEmail(storeId: string, emailHash: string): void {
+    if (!this.lookups.has(storeId)) this.lookups.set(storeId, emailHash);
+  }
+
   cover(storeId: string): void {
     this.covered.add(storeId);
   }
 
   entries(operation: string): AuditRecord[] {
+    const misses: AuditRecord[] = [...this.lookups]
+      .filter(([storeId]) => !this.records.has(storeId) && !this.covered.has(storeId))
+      .map(([storeId, emailHash]) => ({ operation, storeId, subjectHash: emailHash, records: 0 }));
     return [...this.records]
       .filter(([storeId]) => !this.covered.has(storeId))
-      .map(([storeId, recs]) => {
+      .map(([storeId, recs]): AuditRecord => {
         const subjects = this.subjects.get(storeId);
         return {
           operation,
@@ -36,6 +51,7 @@ export class ReadAudit {
           subjectHash: subjects?.size === 1 ? [...subjects][0] : null,
           records: recs.size,
         };
-      });
+      })
+      .concat(misses);
   }
 }

@@ -6,27 +6,47 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import { PageRequest } from '../pagination/cursor';
 import { normalizeId, parseSubject, MAX_EMAIL_LENGTH } from '../subject/normalize';
+import type { ReadAudit } from '../audit/read-audit';
+import type { SubjectHasher } from '../subject/subject-hasher';
+
+/** A profile lookup is audited through the request's read collector. */
+export interface ProfileContext extends TenancyContext {
+  reads: ReadAudit;
+}
 
 /**
  * Reads of a store's shoppers: profiles by e-mail or ID, lists, visitors. Every read goes
  * through tenancy, so a store outside the caller's reach is NOT_FOUND before any query runs.
  */
 export class ProfileService {
-  constructor(private readonly tenancy: Tenancy) {}
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly hasher: SubjectHasher,
+  ) {}
 
   /**
    * S2: a profile by e-mail address or customer ID. An e-mail matches exactly after
    * canonicalisation (trim, lower-case); where several customers share one, the most
    * recently updated wins. A value with '@' that matches no e-mail is tried as an ID too.
+   *
+   * A lookup by e-mail is audited whatever fields the caller selects: with PROFILES_READ alone
+   * `customer(idOrEmail: "<e-mail>"){ id }` still tells whether that address is a customer's.
+   * A match is recorded as a read of that customer; a miss (chosen deliberately) as an entry
+   * with no records under the e-mail's keyed hash, so someone probing addresses is visible in
+   * the trail and findable by the address probed. A lookup by customer ID is not audited
+   * unless personal fields are read: an ID names no one outside the store.
    */
-  async findCustomer(ctx: TenancyContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
+  async findCustomer(ctx: ProfileContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
     const subject = parseIdOrEmail(idOrEmail);
     const em = await this.tenancy.storeManager(ctx, storeId);
     if (subject.kind === 'email') {
-      const byEmail = await em.findOne(CustomerEntity, { where: { email: subject.email }, order: { updatedAt: 'DESC', id: 'ASC' } });
-      if (byEmail) return byEmail;
       const id = normalizeId(idOrEmail);
-      return id ? em.findOneBy(CustomerEntity, { id }) : null;
+      const found =
+        (await em.findOne(CustomerEntity, { where: { email: subject.email }, order: { updatedAt: 'DESC', id: 'ASC' } })) ??
+        (id ? await em.findOneBy(CustomerEntity, { id }) : null);
+      if (found) ctx.reads.read(storeId, `customer:${found.id}`, this.hasher.hash(storeId, 'customer', found.id));
+      else ctx.reads.lookedUpByEmail(storeId, this.hasher.hash(storeId, 'email', subject.email));
+      return found;
     }
     return em.findOneBy(CustomerEntity, { id: subject.id });
   }
