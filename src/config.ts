@@ -134,7 +134,7 @@ export function parseStoreServers(value: string | undefined): Record<string, Mys
 function embeddedSecret(dataDir: string): string {
   const file = join(dataDir, 'subject-hash.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import type { Config, MysqlServer } from '../config';
@@ -12,14 +12,41 @@ import { DEFAULT_SERVER, storeServer, withAdmin } from './store-servers';
 /**
  * SQLite pragmas for every file we open. `secure_delete` overwrites deleted content so a
  * forgotten e-mail does not linger in free pages; WAL lets readers run beside a writer.
+ * The catalog commits with `synchronous = FULL`: its audit entries and forget ledger are
+ * evidence, written before a response leaves, and must survive a power cut or OS crash, not
+ * only a crash of the process (NORMAL in WAL mode may lose the last commits then). Store
+ * files keep NORMAL: the client resends an unacknowledged batch, and a forget is recorded in
+ * the ledger first, which replays it.
  */
-function prepareSqlite(db: { pragma(sql: string): unknown }): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('secure_delete = ON');
-  db.pragma('synchronous = NORMAL');
+function prepareSqlite(kind: 'catalog' | 'store') {
+  return (db: { pragma(sql: string): unknown }): void => {
+    db.pragma('journal_mode = WAL');
+    db.pragma('secure_delete = ON');
+    db.pragma(kind === 'catalog' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  };
+}
+
+/**
+ * The data folders hold personal data and the subject-hash secret: only the gateway's user may
+ * enter them (0700), whatever the umask. An existing folder is tightened too.
+ */
+export function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/**
+ * SQLite creates a database with the process umask (usually 0644: readable by every local
+ * user) and gives its -wal and -shm files the database file's mode. So the file is created
+ * 0600 before SQLite opens it, and files from before this rule are tightened when opened.
+ */
+export function privateSqliteFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: TypeOrmLogger): DataSourceOptions {
+  privateSqliteFile(file);
   return {
     type: 'better-sqlite3',
     database: file,
@@ -33,7 +60,7 @@ export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: T
     logging: ['query', 'error', 'warn'],
     logger,
     timeout: 5000,
-    prepareDatabase: prepareSqlite,
+    prepareDatabase: prepareSqlite(kind),
   };
 }
 
@@ -78,7 +105,7 @@ export function catalogOptions(config: Config, logger: TypeOrmLogger): DataSourc
   if (config.engine === 'mysql' && config.mysql) {
     return mysqlOptions(config.mysql, config.mysql.catalogDatabase, 'catalog', config.catalogPoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  privateDir(config.dataDir);
   return sqliteOptions(join(config.dataDir, 'catalog.sqlite'), 'catalog', logger);
 }
 
@@ -105,7 +132,8 @@ export function storeOptions(config: Config, databaseName: string, logger: TypeO
     const { user, password } = storeDbUser(config, databaseName);
     return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
-  mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
+  privateDir(config.dataDir);
+  privateDir(join(config.dataDir, 'stores'));
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);
 }
 
