@@ -32,7 +32,12 @@ function prepareSqlite(kind: 'catalog' | 'store') {
  */
 export function privateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    // A folder the operator provides but does not own (a mount point): its mode is theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { parseMysqlUrl } from '../../src/config';
+import { ConfigError, loadConfig, parseMysqlUrl } from '../../src/config';
 import { StoreCredentialEntity, StoreEntity } from '../../src/entities/catalog';
 import { storeDbPassword, storeDbUserName, rotateStoreCredentials } from '../../src/tenancy/store-credentials';
 import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
@@ -166,5 +166,29 @@ async function killSessions(user: string): Promise<void> {
     } finally {
       await g.close();
     }
+  });
+});
+
+describe('store database user settings', () => {
+  const base = { DATA_DIR: '/tmp/pgw-config-test', DATABASE_URL: 'mysql://root@127.0.0.1:3306/x', SUBJECT_HASH_SECRET: 's'.repeat(40) };
+  it.each([
+    [{ STORE_DB_USER_HOST: "%' IDENTIFIED BY 'x" }, /STORE_DB_USER_HOST/],
+    [{ STORE_DB_USER_HOST: ' , ' }, /STORE_DB_USER_HOST/],
+    [{ STORE_DB_USER_HOST: 'h'.repeat(256) }, /STORE_DB_USER_HOST/],
+    [{ STORE_DB_SECRET: 'short' }, /STORE_DB_SECRET/],
+  ])('refuses %j naming the variable, never the value', (env, name) => {
+    expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...env })).toThrow(name);
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (e) {
+      const value = Object.values(env)[0].trim();
+      if (value.length > 2) expect((e as Error).message).not.toContain(value);
+    }
+  });
+
+  it('reads a list of host patterns', () => {
+    expect(loadConfig({ ...base, STORE_DB_USER_HOST: '10.0.0.%, localhost' }).storeDbUserHosts).toEqual(['10.0.0.%', 'localhost']);
+    expect(loadConfig(base).storeDbUserHosts).toBeUndefined();
   });
 });
