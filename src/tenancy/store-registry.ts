@@ -95,8 +95,9 @@ export class StoreRegistry {
   private entry(store: StoreLocation): OpenStore {
     const existing = this.open.get(store.id);
     const wanted = this.config.engine === 'mysql' ? store.credentialGeneration : undefined;
-    // A row read without its generation (e.g. a list of stores) keeps whatever pool is open.
-    const sameCredentials = wanted === undefined || existing?.generation === undefined || existing.generation === wanted;
+    // A row read without its generation (e.g. a list of stores) keeps whatever pool is open, and
+    // so does one read just before a rotation was recorded: generations only move forward.
+    const sameCredentials = wanted === undefined || existing?.generation === undefined || wanted <= existing.generation;
     if (existing && existing.location === where(store) && sameCredentials) {
       existing.usedAt = performance.now();
       this.open.delete(store.id);
