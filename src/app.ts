@@ -23,6 +23,7 @@ import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
 import { ApiKeyService } from './services/auth/api-key.service';
+import { ensureBootstrapKey } from './services/auth/bootstrap-key';
 import { CompanyService } from './services/catalog/company.service';
 import { StoreService } from './services/catalog/store.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
@@ -98,7 +99,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     apiKeys: new ApiKeyService(catalog),
     companies: new CompanyService(tenancy),
     stores: new StoreService(config, tenancy, observer, log, audit),
-    profiles: new ProfileService(tenancy),
+    profiles: new ProfileService(tenancy, hasher),
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
@@ -114,7 +115,10 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     leases,
   };
   await loadSubProcessors(catalog);
-  if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
+  if (config.bootstrapAdminKey) {
+    const outcome = await ensureBootstrapKey(catalog, config.bootstrapAdminKey);
+    if (outcome === 'kept-revoked') log.warn('the operator key (BOOTSTRAP_ADMIN_KEY) is revoked; set a new BOOTSTRAP_ADMIN_KEY to replace it');
+  }
 
   /** Authenticates, rate-limits (per key; per address without a valid key) and builds the context. */
   const contextFor = async (secret: string | null, requestId = randomUUID(), address = 'local'): Promise<Context> => {
@@ -141,6 +145,11 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     schema: await createSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo refuses introspection when NODE_ENV=production unless told otherwise. Here the
+    // context function refuses every request without a valid key before validation, so
+    // introspection is exactly as open as the rest of the schema: a key reads it (the
+    // playground's docs need it), anonymous callers get UNAUTHENTICATED.
+    introspection: true,
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM: drain, close the pools, then exit. Apollo's own handler would
     // re-raise the signal and kill the process half-way through that.

@@ -26,6 +26,9 @@ const duration = (fallback: string) =>
       }
     });
 
+/** A MySQL account host pattern: `%`, `10.0.0.%`, `localhost`, an address. Quoted into SQL, so nothing else. */
+export const STORE_DB_HOST = /^[A-Za-z0-9.:_%-]{1,255}$/;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   METRICS_PORT: z
@@ -49,6 +52,12 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_DEMO: boolish.optional(),
   SUBJECT_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORE_DB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORE_DB_USER_HOST: z
+    .string()
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .refine((hosts) => hosts.length > 0 && hosts.every((h) => STORE_DB_HOST.test(h)), 'must be a comma-separated list of MySQL host patterns (letters, digits, . : - _ %)')
+    .optional(),
   MAX_OPEN_STORES: z.coerce.number().int().min(1).max(10000).default(100),
   STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -100,6 +109,16 @@ export interface Config {
   bootstrapAdminKey?: string;
   seedDemo: boolean;
   subjectHashSecret: string;
+  /**
+   * MySQL: the key material store database passwords are derived from (HKDF, a label of their
+   * own). Unset: SUBJECT_HASH_SECRET through that same HKDF, so the two uses share no key.
+   */
+  storeDbSecret?: string;
+  /**
+   * MySQL: the hosts each per-store user may connect from. Unset: the host the store server
+   * sees the gateway's administrator connection come from (`USER()`), e.g. `localhost`.
+   */
+  storeDbUserHosts?: string[];
   maxOpenStores: number;
   storePoolSize: number;
   catalogPoolSize: number;
@@ -164,7 +183,7 @@ export function parseStoreServers(value: string | undefined): Record<string, Mys
 function embeddedSecret(dataDir: string): string {
   const file = join(dataDir, 'subject-hash.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
@@ -199,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
     seedDemo: e.SEED_DEMO ?? engine === 'sqlite',
     subjectHashSecret: e.SUBJECT_HASH_SECRET ?? embeddedSecret(dataDir),
+    storeDbSecret: e.STORE_DB_SECRET,
+    storeDbUserHosts: e.STORE_DB_USER_HOST,
     maxOpenStores: e.MAX_OPEN_STORES,
     storePoolSize: e.STORE_POOL_SIZE,
     catalogPoolSize: e.CATALOG_POOL_SIZE,

@@ -1,6 +1,6 @@
 import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
-import { storeSql } from '../support/faults';
+import { storeDdl } from '../support/faults';
 
 const EMAIL = 'logged.person@example.com';
 const CUSTOMER_ID = 'cust-logged-4411';
@@ -26,10 +26,10 @@ describe.each(ENGINES)('logs, metrics and rate limits [%s]', (engine) => {
       const quoting = t.engine === 'mysql'
         ? `CREATE TRIGGER leak BEFORE DELETE ON customers FOR EACH ROW BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'cannot delete ${EMAIL}'; END`
         : `CREATE TRIGGER leak BEFORE DELETE ON customers BEGIN SELECT RAISE(ABORT, 'cannot delete ${EMAIL}'); END`;
-      await storeSql(t, s, quoting);
+      await storeDdl(t, s, quoting);
       const failed = ok(await t.gql(a.key, 'mutation($q:String!){ forgetCustomer(idOrEmail:$q){ requests { status } } }', { q: EMAIL }));
       expect(failed.forgetCustomer.requests[0].status).toBe('FAILED');
-      await storeSql(t, s, 'DROP TRIGGER leak');
+      await storeDdl(t, s, 'DROP TRIGGER leak');
       ok(await t.gql(a.key, 'mutation($q:String!){ forgetCustomer(idOrEmail:$q){ requests { status } } }', { q: EMAIL }));
       await t.gql(a.key, 'query($s:ID!){ customers(storeId:$s, first: 5000){ totalCount } }', { s }); // an error response
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Connection, createConnection } from 'mysql2/promise';
-import { storeDbUser } from '../../src/tenancy/data-source-factory';
+import { dropStoreUser } from '../../src/tenancy/store-credentials';
 import { createGateway, Gateway, GatewayOptions } from '../../src/app';
 import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
 import { createLogger } from '../../src/logging';
@@ -99,7 +99,8 @@ export async function dropDatabases(prefix: string, config?: Config): Promise<vo
     const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
     for (const r of rows as { name: string }[]) {
       await c.query(`DROP DATABASE \`${r.name}\``);
-      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, r.name).user}'@'%'`);
+      // The store's user, on every host it was created for.
+      if (config) await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], r.name);
     }
   });
 }

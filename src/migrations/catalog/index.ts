@@ -5,6 +5,7 @@ import { PurgeRuns1795918104182 } from './1795918104182-PurgeRuns';
 import { LeasesPurgePositionsOutOfCatalog1796135360996 } from './1796135360996-LeasesPurgePositionsOutOfCatalog';
 import { AuditSubjectsAndKeyNames1796135386282 } from './1796135386282-AuditSubjectsAndKeyNames';
 import { ForgetRequestFoundReference1796135429717 } from './1796135429717-ForgetRequestFoundReference';
+import { StoreCredentials1796136716326 } from './1796136716326-StoreCredentials';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
 export const CATALOG_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const CATALOG_MIGRATIONS = [
   LeasesPurgePositionsOutOfCatalog1796135360996,
   AuditSubjectsAndKeyNames1796135386282,
   ForgetRequestFoundReference1796135429717,
+  StoreCredentials1796136716326,
 ];

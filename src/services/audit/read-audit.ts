@@ -27,6 +27,8 @@ interface StoreReads {
 export class ReadAudit {
   private readonly stores = new Map<string, StoreReads>();
   private readonly covered = new Set<string>();
+  /** Stores where the caller looked a person up by e-mail, whether or not it matched. */
+  private readonly lookups = new Map<string, string>();
 
   /** A personal record (e.g. `customer:<id>`) was returned; `subject` names its person as far as known. */
   read(storeId: string, record: string, subject: ReadSubject = {}): void {
@@ -53,6 +55,16 @@ export class ReadAudit {
     if (subject.visitorId) s.visitorIds.add(subject.visitorId);
   }
 
+  /**
+   * The caller asked whether an e-mail address belongs to a customer of this store. The answer
+   * is personal data either way, so the request is audited even when nothing personal is
+   * returned: a match as the customer's read (see `read`), a miss as an entry with no records
+   * that names the e-mail by its keyed hash, so probing shows in the trail.
+   */
+  lookedUpByEmail(storeId: string, emailHash: string): void {
+    if (!this.lookups.has(storeId)) this.lookups.set(storeId, emailHash);
+  }
+
   cover(storeId: string): void {
     this.covered.add(storeId);
   }
@@ -67,9 +79,12 @@ export class ReadAudit {
   }
 
   entries(operation: string, hasher: SubjectHasher): AuditRecord[] {
+    const misses: AuditRecord[] = [...this.lookups]
+      .filter(([storeId]) => !this.stores.has(storeId) && !this.covered.has(storeId))
+      .map(([storeId, emailHash]) => ({ operation, storeId, subjectHash: emailHash, records: 0 }));
     return [...this.stores]
       .filter(([storeId]) => !this.covered.has(storeId))
-      .map(([storeId, s]) => ({
+      .map(([storeId, s]): AuditRecord => ({
         operation,
         storeId,
         // One person's profile: name them (by hash). A list of many: the count says enough here,
@@ -77,6 +92,7 @@ export class ReadAudit {
         subjectHash: s.customerIds.size === 1 ? hasher.hash(storeId, 'customer', [...s.customerIds][0]) : null,
         records: s.records.size,
         subjects: { emails: [...s.emails], customerIds: [...s.customerIds], visitorIds: [...s.visitorIds] },
-      }));
+      }))
+      .concat(misses);
   }
 }

@@ -43,24 +43,6 @@ export class ApiKeyService {
     return toPrincipal(key);
   }
 
-  /** Makes sure the operator key named by BOOTSTRAP_ADMIN_KEY exists with exactly that secret. */
-  async ensureBootstrapKey(secret: string): Promise<void> {
-    const repo = this.catalog.getRepository(ApiKeyEntity);
-    await repo.save({
-      id: BOOTSTRAP_KEY_ID,
-      name: 'operator (BOOTSTRAP_ADMIN_KEY)',
-      companyId: null,
-      storeIds: null,
-      scopes: ALL_SCOPES,
-      operator: true,
-      secretHash: hashSecret(secret),
-      createdByKeyId: null,
-      createdAt: new Date(),
-      lastUsedAt: null,
-      revokedAt: null,
-    });
-  }
-
   /**
    * Creates a key for a company. It can never grant more than the caller holds: no scope the
    * caller lacks, no store outside the caller's reach.

@@ -4,6 +4,7 @@ import { CompanyEntity, StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
 import { createStoreDatabase } from '../../tenancy/data-source-factory';
+import { FIRST_GENERATION, recordGeneration } from '../../tenancy/store-credentials';
 import type { QueryObserver } from '../../tenancy/query-observer';
 import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
@@ -93,7 +94,9 @@ export class StoreService {
     });
     Object.assign(store, settingsPatch(store, settings ?? {}));
     // The database exists, fully migrated, before the catalog points at it.
-    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server);
+    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
+    // The generation first: a store row without one would be taken for an old-scheme store.
+    if (this.config.engine === 'mysql') await recordGeneration(this.tenancy.catalog, store.id, FIRST_GENERATION);
     await this.tenancy.catalog.getRepository(StoreEntity).save(store);
     return store;
   }
