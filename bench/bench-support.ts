@@ -4,7 +4,7 @@
  */
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import { Config, parseMysqlUrl } from '../src/config';
-import { storeDbUser } from '../src/tenancy/data-source-factory';
+import { dropStoreUser } from '../src/tenancy/store-credentials';
 
 export const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 export const SERVER = parseMysqlUrl(MYSQL_URL);
@@ -62,7 +62,8 @@ export async function dropBenchDatabases(prefix: string, config: Config | null):
     const names = found.map((r) => r.name as string).filter((name) => name.startsWith(prefix));
     for (const name of names) {
       await c.query(`DROP DATABASE \`${name}\``);
-      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, name).user}'@'%'`);
+      // The store's user, on every host it was created for.
+      if (config) await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], name);
     }
     return names;
   } finally {

@@ -149,8 +149,9 @@ function anyOf(conditions: [string, string[]][]): [string, unknown[]] {
 
 /**
  * The same statements a forget runs in the store database, in one transaction: the subject
- * lock, the footprint SELECTs (customers by ID/e-mail in up to two rounds, orders by customer
- * or e-mail, visitors by customer, e-mail or order visitor), then the erase in chunks of 500.
+ * lock, the footprint SELECTs as person-links.ts follows them (customers by ID/e-mail, visitors
+ * by customer or e-mail, orders by customer, e-mail or visitor, then the visitors and orders of
+ * any visitor an order brought, until nothing new), then the erase in chunks of 500.
  * `query` (client-side interpolation) as TypeORM's mysql driver uses. Returns the counts and
  * the number of statements sent.
  */
@@ -175,19 +176,18 @@ async function forgetDirect(c: Connection, email: string): Promise<{ counts: Era
   try {
     statements++;
     await c.query("SELECT `name` FROM `store_locks` WHERE `name` = 'subjects' FOR UPDATE");
-    let emails = [email];
-    let customerIds: string[] = [];
-    let customers: RowDataPacket[] = [];
-    for (let round = 0; round < 2; round++) {
-      customers = await select('customers', [['id', customerIds], ['email', emails]]);
-      const nextEmails = union(emails, customers.map((r) => r.email));
-      customerIds = union(customerIds, customers.map((r) => r.id));
-      if (nextEmails.length === emails.length) break;
-      emails = nextEmails;
+    const emails = [email];
+    const customers = await select('customers', [['email', emails]]);
+    const customerIds = union([], customers.map((r) => r.id));
+    const visitors = await select('visitors', [['customerId', customerIds], ['email', emails]]);
+    const visitorIdsKnown = union([], visitors.map((v) => v.id));
+    const orders = await select('orders', [['customerId', customerIds], ['email', emails], ['visitorId', visitorIdsKnown]]);
+    // Visitors only an order names: theirs too, with their orders (the heavy person has none).
+    const brought = union([], orders.map((o) => o.visitorId)).filter((v) => !visitorIdsKnown.includes(v));
+    if (brought.length) {
+      visitors.push(...(await select('visitors', [['id', brought]])));
+      orders.push(...(await select('orders', [['visitorId', brought]])).filter((o) => !orders.some((x) => x.id === o.id)));
     }
-    const orders = await select('orders', [['customerId', customerIds], ['email', emails]]);
-    const orderVisitors = union([], orders.map((o) => o.visitorId));
-    const visitors = await select('visitors', [['customerId', customerIds], ['email', emails], ['id', orderVisitors]]);
 
     const visitorIds = visitors.map((v) => v.id as string);
     const counts: EraseCounts = {
@@ -504,7 +504,7 @@ async function main(): Promise<void> {
       await sleep(o.settleMs);
       observer.reset();
       const r = await runBatch(people, 1, async (p) => {
-        const [outcome] = await gw.services.forget.forget(await gw.contextFor(key), p.email, storeId);
+        const [outcome] = await gw.services.forget.forget(await gw.contextFor(key), { idOrEmail: p.email }, storeId);
         if (outcome.status !== 'COMPLETED' || !sameCounts(outcome, expectedCounts(p))) throw new Error(`service forget of ${p.email}: ${outcome.status}, ${showCounts(outcome)}`);
       });
       const statements: [number, number] = [observer.total((l) => l.startsWith('store:')) / people.length, observer.total((l) => l === 'catalog') / people.length];

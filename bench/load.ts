@@ -19,8 +19,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { loadConfig, parseMysqlUrl } from '../src/config';
-import { storeDbUser } from '../src/tenancy/data-source-factory';
+import { parseMysqlUrl } from '../src/config';
+import { dropStoreUser } from '../src/tenancy/store-credentials';
 
 const { values } = parseArgs({
   options: {
@@ -97,8 +97,7 @@ async function gql(url: string, key: string, query: string, variables: Record<st
   return { ok: true, data: body.data };
 }
 
-async function dropAll(prefix: string, secret: string): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: `${MYSQL_URL}/${prefix}`, SUBJECT_HASH_SECRET: secret });
+async function dropAll(prefix: string, _secret: string): Promise<void> {
   for (const url of [MYSQL_URL, ...(SECOND ? [SECOND] : [])]) {
     const s = parseMysqlUrl(url);
     const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
@@ -106,7 +105,8 @@ async function dropAll(prefix: string, secret: string): Promise<void> {
       const [rows] = await c.query('SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
       for (const { n } of rows as { n: string }[]) {
         await c.query(`DROP DATABASE \`${n}\``);
-        await c.query(`DROP USER IF EXISTS '${storeDbUser(config, n).user}'@'%'`);
+        // The store's user, on every host it was created for.
+        await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], n);
       }
     } finally {
       await c.end();

@@ -649,10 +649,10 @@ async function purgeViaGateway(gw: Gateway, storeId: string, d: DataSet, chunk: 
     const totals = await gw.services.retention.purge(ctx, storeId, {
       now: new Date(d.now),
       chunkSize: chunk,
-      onProgress: (run) => {
+      onProgress: (run, cursor) => {
         if (performance.now() - lastReport < 10_000) return;
         lastReport = performance.now();
-        const done = run.cursor ? visitorIndex(run.cursor) + 1 : 0;
+        const done = visitorIndex(cursor) + 1;
         console.log(`  ... ${secs(lastReport - started)}: ${n(done)} / ${n(d.visitors)} visitors examined, ${n(run.eventsDeleted)} events and ${n(run.visitorsDeleted)} visitors deleted (load ${load1()})`);
       },
     });

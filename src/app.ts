@@ -11,15 +11,19 @@ import type { Context, Services } from './context';
 import { RateLimitedError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
+import { queryCostPlugin } from './http/query-cost';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
+import { auditedOperationName } from './http/operation-name';
 import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
+import { dashboardRouter } from './http/dashboard-page';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
 import { ApiKeyService } from './services/auth/api-key.service';
+import { ensureBootstrapKey } from './services/auth/bootstrap-key';
 import { CompanyService } from './services/catalog/company.service';
 import { StoreService } from './services/catalog/store.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
@@ -31,12 +35,14 @@ import { AuditService } from './services/audit/audit.service';
 import { AuditLogService } from './services/audit/audit-log.service';
 import { DashboardService } from './services/dashboard/dashboard.service';
 import { RetentionService } from './services/retention/retention.service';
+import { LeaseService } from './services/locks/lease.service';
 import { loadSubProcessors } from './services/dashboard/sub-processor.service';
 import { ForgetService } from './services/privacy/forget.service';
 import { LedgerService } from './services/privacy/ledger.service';
 import { ReplayService } from './services/privacy/replay.service';
+import { ReportContentService } from './services/privacy/report-content.service';
 import { ReportService } from './services/privacy/report.service';
-import { SuppressionService } from './services/privacy/suppression.service';
+import { SuppressionListService, SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
@@ -53,7 +59,10 @@ export interface Gateway {
   http: Express;
   /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
   contextFor(secret: string | null): Promise<Context>;
+  /** Starts the public listener on `port`, and the metrics listener as configured (METRICS_PORT). */
   listen(port: number): Promise<Server>;
+  /** The metrics listener, once `listen` has started it (null when METRICS_PORT=off). */
+  metricsServer(): Server | null;
   stop(): Promise<void>;
 }
 
@@ -72,10 +81,11 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const registry = new StoreRegistry(config, observer, log);
   const tenancy = new Tenancy(catalog, registry);
   const hasher = new SubjectHasher(config.subjectHashSecret);
-  const audit = new AuditService(catalog);
+  const audit = new AuditService(catalog, hasher);
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
-  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics);
+  const leases = new LeaseService(catalog, config.leaseTtlMs, log);
+  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases);
   // Several instances share one budget through Redis; one instance may keep it in memory.
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : undefined;
   const limiter = new RateLimiter(
@@ -91,23 +101,28 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     apiKeys: new ApiKeyService(catalog),
     companies: new CompanyService(tenancy),
     stores: new StoreService(config, tenancy, observer, log, audit),
-    profiles: new ProfileService(tenancy),
+    profiles: new ProfileService(tenancy, hasher),
     stats: new StoreStatsService(tenancy),
     products: new ProductIngestionService(tenancy),
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
-    reports: new ReportService(tenancy, forget, audit),
+    reports: new ReportService(tenancy, forget, audit, new ReportContentService(tenancy)),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,
-    auditLog: new AuditLogService(tenancy),
+    auditLog: new AuditLogService(tenancy, hasher),
     dashboard: new DashboardService(config, tenancy),
     metrics,
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
+    suppressions: new SuppressionListService(tenancy, hasher, audit),
+    leases,
   };
   await loadSubProcessors(catalog);
-  if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
+  if (config.bootstrapAdminKey) {
+    const outcome = await ensureBootstrapKey(catalog, config.bootstrapAdminKey);
+    if (outcome === 'kept-revoked') log.warn('the operator key (BOOTSTRAP_ADMIN_KEY) is revoked; set a new BOOTSTRAP_ADMIN_KEY to replace it');
+  }
 
   /** Authenticates, rate-limits (per key; per address without a valid key) and builds the context. */
   const contextFor = async (secret: string | null, requestId = randomUUID(), address = 'local'): Promise<Context> => {
@@ -134,6 +149,11 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     schema: await createSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo refuses introspection when NODE_ENV=production unless told otherwise. Here the
+    // context function refuses every request without a valid key before validation, so
+    // introspection is exactly as open as the rest of the schema: a key reads it (the
+    // playground's docs need it), anonymous callers get UNAUTHENTICATED.
+    introspection: true,
     allowBatchedHttpRequests: false,
     // main.ts owns SIGTERM: drain, close the pools, then exit. Apollo's own handler would
     // re-raise the signal and kill the process half-way through that.
@@ -143,6 +163,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     plugins: [
       // graphql-armor's plugins first: a later list must not replace them.
       ...limits.plugins,
+      queryCostPlugin(),
       requestLogging(log),
       auditPlugin(),
       metrics.plugin(),
@@ -156,9 +177,6 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   http.disable('x-powered-by');
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
-  });
-  http.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   http.get('/readyz', async (_req, res) => {
     if (stopping) {
@@ -178,6 +196,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       examples: options.examples ?? (async () => []),
     }),
   );
+  http.use(dashboardRouter({ demoKey: options.demoKey ?? (() => null) }));
   http.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -204,14 +223,44 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     });
   });
 
+  // Metrics have their own listener (api.md), on loopback by default: scrapers never share the
+  // public port's connections, and nobody outside the host reads them unless configured.
+  const metricsServer = config.metricsPort === null ? null : createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('Metrics unavailable\n'),
+    );
+  });
+  const listenOn = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+
   return {
     services,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),
-    listen: (port) => new Promise((resolve) => httpServer.listen(port, '0.0.0.0', () => resolve(httpServer))),
+    listen: async (port) => {
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort!, config.metricsHost);
+      await listenOn(httpServer, port, '0.0.0.0');
+      return httpServer;
+    },
+    metricsServer: () => (metricsServer?.listening ? metricsServer : null),
     stop: async () => {
       stopping = true;
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       // Drains HTTP first (the drain plugin), then closes every pool.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -276,13 +325,13 @@ function requestLogging(log: Logger): ApolloServerPlugin<Context> {
             }
           }
         },
-        async willSendResponse({ response, operationName, errors }) {
+        async willSendResponse({ response, operationName, operation, document, errors }) {
           if (response.body.kind === 'single') {
             for (const err of response.body.singleResult.errors ?? []) {
               if (err.extensions?.code === 'INTERNAL_SERVER_ERROR') (err.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             }
           }
-          reqLog.info({ operation: operationName ?? null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
+          reqLog.info({ operation: operationName || operation ? auditedOperationName(operationName, operation, document) : null, ms: Math.round(performance.now() - started), errors: errors?.length ?? 0 }, 'graphql request');
         },
       };
     },

@@ -12,8 +12,38 @@ const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** A duration such as `24h`, `30m`, `90s`, `500ms` (`0`/`off`: none), in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, c) => {
+      try {
+        return parseInterval(v);
+      } catch (e) {
+        c.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
+/** A MySQL account host pattern: `%`, `10.0.0.%`, `localhost`, an address. Quoted into SQL, so nothing else. */
+export const STORE_DB_HOST = /^[A-Za-z0-9.:_%-]{1,255}$/;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  METRICS_PORT: z
+    .string()
+    .default('9464')
+    .transform((v, c) => {
+      if (v === 'off') return null;
+      const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 0 && n <= 65535)) {
+        c.addIssue({ code: 'custom', message: 'must be a port number (0-65535; 0 picks a free port) or off' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: z.string().min(1).max(255).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
     .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:port[/catalog] URL')
@@ -22,6 +52,12 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_DEMO: boolish.optional(),
   SUBJECT_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORE_DB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORE_DB_USER_HOST: z
+    .string()
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .refine((hosts) => hosts.length > 0 && hosts.every((h) => STORE_DB_HOST.test(h)), 'must be a comma-separated list of MySQL host patterns (letters, digits, . : - _ %)')
+    .optional(),
   MAX_OPEN_STORES: z.coerce.number().int().min(1).max(10000).default(100),
   STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -30,17 +66,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
-  RETENTION_INTERVAL: z
-    .string()
-    .default('24h')
-    .transform((v, c) => {
-      try {
-        return parseInterval(v);
-      } catch (e) {
-        c.addIssue({ code: 'custom', message: (e as Error).message });
-        return z.NEVER;
-      }
-    }),
+  RETENTION_INTERVAL: duration('24h'),
+  RETENTION_START_DELAY: duration('1m'),
+  FORGET_RECOVERY_INTERVAL: duration('1m'),
+  LEASE_TTL: duration('30s').refine((ms) => ms >= 1000, 'must be at least 1s'),
   RETENTION_CHUNK: z.coerce.number().int().min(10).max(100000).default(1000),
   DATA_REGION: z.string().min(1).max(100).default('not configured'),
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
@@ -62,6 +91,10 @@ export interface MysqlServer {
 
 export interface Config {
   port: number;
+  /** Port of the Prometheus listener, apart from the public one (0: a free port; null: none). */
+  metricsPort: number | null;
+  /** Address the metrics listener binds to (loopback unless configured). */
+  metricsHost: string;
   engine: Engine;
   dataDir: string;
   /** MySQL only: where the catalog lives and the server new stores are created on. */
@@ -76,6 +109,16 @@ export interface Config {
   bootstrapAdminKey?: string;
   seedDemo: boolean;
   subjectHashSecret: string;
+  /**
+   * MySQL: the key material store database passwords are derived from (HKDF, a label of their
+   * own). Unset: SUBJECT_HASH_SECRET through that same HKDF, so the two uses share no key.
+   */
+  storeDbSecret?: string;
+  /**
+   * MySQL: the hosts each per-store user may connect from. Unset: the host the store server
+   * sees the gateway's administrator connection come from (`USER()`), e.g. `localhost`.
+   */
+  storeDbUserHosts?: string[];
   maxOpenStores: number;
   storePoolSize: number;
   catalogPoolSize: number;
@@ -89,6 +132,12 @@ export interface Config {
   retentionIntervalMs: number;
   /** Rows a single purge statement may touch. */
   retentionChunk: number;
+  /** The first scheduled purge after start, when none is recorded or the last is overdue (ms). */
+  retentionStartDelayMs: number;
+  /** How often an instance looks for forget requests left PENDING by a dead process (ms; 0: never). */
+  forgetRecoveryIntervalMs: number;
+  /** Time to live of a lease (retention purge, forget recovery, a running forget), renewed every third. */
+  leaseTtlMs: number;
   logLevel: string;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
@@ -134,7 +183,7 @@ export function parseStoreServers(value: string | undefined): Record<string, Mys
 function embeddedSecret(dataDir: string): string {
   const file = join(dataDir, 'subject-hash.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
@@ -159,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!mysql && Object.keys(extraServers).length) throw new ConfigError('Invalid configuration: STORE_SERVERS needs DATABASE_URL (store servers are MySQL)');
   return {
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     engine,
     dataDir,
     mysql,
@@ -167,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey: e.BOOTSTRAP_ADMIN_KEY,
     seedDemo: e.SEED_DEMO ?? engine === 'sqlite',
     subjectHashSecret: e.SUBJECT_HASH_SECRET ?? embeddedSecret(dataDir),
+    storeDbSecret: e.STORE_DB_SECRET,
+    storeDbUserHosts: e.STORE_DB_USER_HOST,
     maxOpenStores: e.MAX_OPEN_STORES,
     storePoolSize: e.STORE_POOL_SIZE,
     catalogPoolSize: e.CATALOG_POOL_SIZE,
@@ -177,6 +230,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: e.RETENTION_INTERVAL,
     retentionChunk: e.RETENTION_CHUNK,
+    retentionStartDelayMs: e.RETENTION_START_DELAY,
+    forgetRecoveryIntervalMs: e.FORGET_RECOVERY_INTERVAL,
+    leaseTtlMs: e.LEASE_TTL,
     logLevel: e.LOG_LEVEL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,

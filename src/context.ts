@@ -15,11 +15,13 @@ import type { ReadAudit } from './services/audit/read-audit';
 import type { AuditLogService } from './services/audit/audit-log.service';
 import type { DashboardService } from './services/dashboard/dashboard.service';
 import type { RetentionService } from './services/retention/retention.service';
+import type { LeaseService } from './services/locks/lease.service';
 import type { SubjectHasher } from './services/subject/subject-hasher';
 import type { ForgetService } from './services/privacy/forget.service';
 import type { LedgerService } from './services/privacy/ledger.service';
 import type { ReplayService } from './services/privacy/replay.service';
 import type { ReportService } from './services/privacy/report.service';
+import type { SuppressionListService } from './services/privacy/suppression.service';
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
 
@@ -46,6 +48,9 @@ export interface Services {
   dashboard: DashboardService;
   metrics: Metrics;
   retention: RetentionService;
+  suppressions: SuppressionListService;
+  /** One-at-a-time work across instances (retention purge, forget recovery, running forgets). */
+  leases: LeaseService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

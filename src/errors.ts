@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'BAD_USER_INPUT'
   | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  | 'GRAPHQL_VALIDATION_FAILED';
 
 abstract class CodedError extends GraphQLError {
   protected constructor(message: string, code: ErrorCode, extra: Record<string, unknown> = {}) {
@@ -41,6 +42,16 @@ export class UnauthenticatedError extends CodedError {
 export class BadUserInputError extends CodedError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
     super(message, 'BAD_USER_INPUT', extra);
+  }
+}
+
+/**
+ * A query refused by a query limit (cost, depth, aliases, directives) before anything ran. The
+ * message names the kind of limit, never its value. HTTP 400, as GraphQL's own validation.
+ */
+export class QueryLimitError extends CodedError {
+  constructor(message: string) {
+    super(message, 'GRAPHQL_VALIDATION_FAILED', { http: { status: 400 } });
   }
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createGateway } from './app';
 import { startRetentionSchedule } from './services/retention/retention-schedule';
+import { startForgetRecovery } from './services/privacy/forget-recovery';
 import { ConfigError, loadConfig } from './config';
 import { demoPlaygroundExamples, playgroundExamples } from './http/playground-examples';
 import { createLogger } from './logging';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     if (seeded) log.info({ ms: Date.now() - started, stores: seeded.storeIds.length }, 'demo data created');
   }
   const stopSchedule = startRetentionSchedule(gateway.services);
+  const stopRecovery = startForgetRecovery(gateway.services);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
   // Printed for the person at the terminal, not as a log line: a key belongs on the screen only.
   process.stdout.write(
     `\nPrivacy gateway listening on http://localhost:${port}/graphql (engine: ${config.engine})\n` +
-      (key ? `Playground: open http://localhost:${port}/graphql in a browser; the demo key is pre-filled.\nDemo API key: ${key}\n\n` : '\n'),
+      (key ? `Playground: open http://localhost:${port}/graphql in a browser; the demo key is pre-filled.\n` : '') +
+      `GDPR dashboard: http://localhost:${port}/dashboard\n` +
+      (key ? `Demo API key: ${key}\n\n` : '\n'),
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs + 5000).unref();
     stopSchedule();
+    stopRecovery();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

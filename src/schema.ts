@@ -6,13 +6,14 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
 import { CompanyResolver } from './resolvers/company.resolver';
 import { CustomerResolver } from './resolvers/customer.resolver';
-import { DashboardResolver } from './resolvers/dashboard.resolver';
+import { DashboardResolver, GdprDashboardResolver } from './resolvers/dashboard.resolver';
 import { IngestionResolver } from './resolvers/ingestion.resolver';
 import { OrderLineResolver, OrderResolver } from './resolvers/order.resolver';
 import { PrivacyResolver } from './resolvers/privacy.resolver';
 import { RetentionResolver } from './resolvers/retention.resolver';
 import { StoreResolver } from './resolvers/store.resolver';
 import { StoreStatsResolver, TopProductResolver } from './resolvers/store-stats.resolver';
+import { SuppressionResolver } from './resolvers/suppression.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
 import { DateTimeScalar } from './resolvers/types/scalars';
@@ -30,9 +31,11 @@ export const RESOLVERS = [
   PrivacyResolver,
   AuditResolver,
   DashboardResolver,
+  GdprDashboardResolver,
   RetentionResolver,
   StoreStatsResolver,
   TopProductResolver,
+  SuppressionResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: { store: { type: 'string' } } });
 void runCli(async (ctx) => {
   const { tenancy, retention, config } = ctx.services;
   const stores = values.store ? [await tenancy.store(ctx, values.store)] : await tenancy.reachableStores(ctx);
-  const ran = await withRetentionLock(tenancy.catalog, async () => {
+  const ran = await withRetentionLock(ctx.services.leases, async (lease) => {
     for (const store of stores) {
       const total = await (await tenancy.storeManager(ctx, store.id)).count(VisitorEntity);
       const bar = new SingleBar({ format: `${label(store)} [{bar}] {value}/{total} visitors | {events} events deleted`, hideCursor: true }, Presets.shades_classic);
@@ -21,6 +21,7 @@ void runCli(async (ctx) => {
         visitorBatch: 500,
         chunkSize: config.retentionChunk,
         triggeredBy: 'cli',
+        shouldStop: () => lease.lost,
         onProgress: (run) => bar.update(Math.min(total, (done += 500)), { events: run.eventsDeleted }),
       });
       bar.update(total, { events: r.eventsDeleted });

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { isCodedError } from '../errors';
+import { inputErrorMessage, parseErrorMessage } from './input-error-message';
 
 /** Codes produced by GraphQL and Apollo themselves, whose messages name no data and no internals. */
 const PROTOCOL_CODES = new Set([
@@ -62,7 +63,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (code === 'UNAUTHORIZED') return { ...base, message: formatted.message, extensions: { code: 'FORBIDDEN' } };
   if (typeof code === 'string' && PROTOCOL_CODES.has(code) && original instanceof GraphQLError) {
     // graphql-js names its token limit in the message; the limits stay unpublished.
-    const message = /contains more tha[nt] \d+ tokens/.test(formatted.message) ? 'Syntax Error: the document is too large.' : formatted.message;
+    // graphql-armor prefixes its refusals with "Syntax Error: "; they are not syntax errors.
+    const message = /contains more tha[nt] \d+ tokens/.test(formatted.message)
+      ? 'Syntax Error: the document is too large.'
+      : code === 'GRAPHQL_PARSE_FAILED'
+        ? parseErrorMessage(formatted.message)
+        : inputErrorMessage(formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1'), original);
     return { ...base, message, extensions: { code } };
   }
   const dc = driverCode(original);

@@ -1,14 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Context } from '../context';
+import { metricsOperationLabel } from './operation-name';
 
 /** Prometheus metrics, one registry per gateway (tests run several in one process). */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'pgw_graphql_requests_total', help: 'GraphQL requests by operation and outcome', labelNames: ['operation', 'outcome'], registers: [this.registry] });
+  readonly requests = new Counter({ name: 'pgw_graphql_requests_total', help: 'GraphQL requests by root field (multiple: several; invalid: no operation ran) and outcome', labelNames: ['operation', 'outcome'], registers: [this.registry] });
   readonly latency = new Histogram({
     name: 'pgw_graphql_request_duration_seconds',
-    help: 'GraphQL request latency by operation and outcome',
+    help: 'GraphQL request latency by root field and outcome',
     labelNames: ['operation', 'outcome'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
@@ -29,11 +30,11 @@ export class Metrics {
       async requestDidStart() {
         const end = metrics.latency.startTimer();
         return {
-          async willSendResponse({ operationName, operation, response }) {
+          async willSendResponse({ operation, document, response }) {
             const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
             const outcome = errors.length === 0 ? 'ok' : String(errors[0].extensions?.code ?? 'error');
-            // The operation name is the client's choice: keep the label set bounded.
-            const op = (operationName ?? operation?.operation ?? 'unknown').slice(0, 64).replace(/[^A-Za-z0-9_]/g, '_');
+            // Never the client's operation name: the label set stays bounded by the schema.
+            const op = metricsOperationLabel(operation, document);
             metrics.requests.inc({ operation: op, outcome });
             end({ operation: op, outcome });
           },

@@ -119,9 +119,11 @@ query Orders($storeId: ID!) {
       title: 'Privacy report',
       query: `# Everything held about one person in every store the key
 # reaches (GDPR Art. 15, 20); "storeId" picks one store.
-# Add the field \`json\` for the report as one document.
-# All of it is personal: needs PERSONAL_DATA_READ (without
-# it the answer is a single FORBIDDEN error).
+# Purposes, recipients, retention and sources are what
+# Art. 15 asks for beside the data. Add the field \`json\` for
+# the report as one document, \`html\` for a page to hand to
+# the person. All of it is personal: needs PERSONAL_DATA_READ
+# (without it the answer is a single FORBIDDEN error).
 query PrivacyReport($idOrEmail: String!, $storeId: ID) {
   privacyReport(idOrEmail: $idOrEmail, storeId: $storeId) {
     generatedAt
@@ -130,9 +132,13 @@ query PrivacyReport($idOrEmail: String!, $storeId: ID) {
       dataCategories
       customers { id email name crm { age gender city attributes } createdAt updatedAt }
       orders { id createdAt total currency anonymized lines { productId quantity unitPrice } }
-      visitors { id firstSeenAt lastSeenAt }
+      visitors { id firstSeenAt lastSeenAt retentionMonths retainedUntil }
       events { occurredAt type url productId contentId durationSeconds }
       preferences { topProducts { productId score } topCategories { name score } }
+      purposes { id description dataCategories }
+      recipients { name legalEntity location inEea transferMechanism purpose }
+      retention { rule otherData backups }
+      sources { kind records description }
     }
   }
 }`,

@@ -63,9 +63,12 @@ body { display: flex; flex-direction: column; }
 #analyst-status { color: #555; }
 #analyst-chart { display: none; padding: 8px; font: 13px system-ui, sans-serif; border-bottom: 1px solid #ddd; min-height: 60px; }
 body.chart-open #analyst-chart { display: block; }
+.pg-bar { display: flex; justify-content: space-between; align-items: center; padding: 4px 16px; font: 13px system-ui, sans-serif; background: #1d4b8f; color: #fff; }
+.pg-bar a { color: #fff; }
 </style>
 </head>
 <body>
+<nav class="pg-bar" aria-label="Privacy gateway"><span>Privacy gateway · playground</span><a href="/dashboard">GDPR dashboard</a></nav>
 <div id="analyst-bar" role="toolbar" aria-label="Analyst tools">
 <strong>Analysts</strong>
 <button type="button" id="analyst-chart-toggle" aria-pressed="false" title="Chart orders and revenue per bucket of the last storeStats result">Chart</button>

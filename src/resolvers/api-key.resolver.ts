@@ -9,6 +9,9 @@ export class ApiKey {
   @Field(() => ID, { description: 'The key\'s ID.' })
   id: string;
 
+  @Field(() => String, { nullable: true, description: 'The name given at creation, shown with the key\'s entries in the audit trail (null when it has none).' })
+  name: string | null;
+
   @Field(() => ID, { nullable: true, description: 'The company the key belongs to (null for operator keys).' })
   companyId: string | null;
 
@@ -37,6 +40,7 @@ export class CreatedApiKey extends ApiKey {
 const toApiKey = (k: ApiKeyEntity): ApiKey =>
   Object.assign(new ApiKey(), {
     id: k.id,
+    name: k.name,
     companyId: k.companyId,
     scopes: k.scopes as Scope[],
     storeIds: k.storeIds,
@@ -54,9 +58,10 @@ export class ApiKeyResolver {
     @Arg('companyId', () => ID, { description: 'The company the key belongs to.' }) companyId: string,
     @Arg('scopes', () => [Scope], { description: 'What the key may do.' }) scopes: Scope[],
     @Arg('storeIds', () => [ID], { nullable: true, description: 'Narrow the key to these stores.' }) storeIds?: string[] | null,
+    @Arg('name', () => String, { nullable: true, description: 'A name people recognise in the audit trail (1-100 characters), e.g. "Shop backend".' }) name?: string | null,
   ): Promise<CreatedApiKey> {
     if (!ctx.principal) throw new UnauthenticatedError();
-    const { key, secret } = await ctx.services.apiKeys.create(ctx.principal, companyId, storeIds ?? null, scopes);
+    const { key, secret } = await ctx.services.apiKeys.create(ctx.principal, companyId, storeIds ?? null, scopes, name);
     return Object.assign(new CreatedApiKey(), toApiKey(key), { secret });
   }
 

@@ -9,9 +9,9 @@ import { OrderConnection } from './types/order.type';
 import { PageArgs } from './types/page.args';
 import { Visitor } from './types/visitor.type';
 
-/** A personal field of this customer is in the response: the audit trail will say so. */
+/** A personal field of this customer is in the response: the audit trail will say so, naming them by every identifier. */
 function auditRead(ctx: Context, c: Customer): void {
-  ctx.reads.read(c.storeId, `customer:${c.id}`, ctx.services.hasher.hash(c.storeId, 'customer', c.id));
+  ctx.reads.read(c.storeId, `customer:${c.id}`, { customerId: c.id, email: c.emailValue });
 }
 
 @Resolver(() => Customer)
@@ -60,19 +60,24 @@ export class CustomerResolver {
     return Object.assign(new Crm(), c.crmValue);
   }
 
-  @FieldResolver(() => OrderConnection, { description: 'The customer\'s orders, newest first.' })
+  @FieldResolver(() => OrderConnection, {
+    description: 'The customer\'s orders, newest first: those carrying their customer ID, their e-mail (guest orders included) or one of their visitor IDs, as the privacy report attributes them.',
+  })
   async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<OrderConnection> {
     const page = pageRequest(first, after, true);
     const loaders = ctx.loaders.store(c.storeId);
-    const rows = await loaders.ordersByCustomer.load({ parentId: c.id, page });
+    const { identifiers } = await loaders.profileLinks.load({ id: c.id, email: c.emailValue });
+    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page });
     return OrderConnection.from(
-      toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByCustomer.load(c.id)),
+      toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByPerson.load({ person: c.id, identifiers })),
     );
   }
 
-  @FieldResolver(() => [Visitor], { description: 'Visitor IDs linked to the customer, most recently seen first.' })
+  @FieldResolver(() => [Visitor], {
+    description: 'Visitor IDs linked to the customer (by customer ID, by e-mail, or as the visitor on one of their orders), most recently seen first.',
+  })
   async visitors(@Root() c: Customer, @Ctx() ctx: Context): Promise<Visitor[]> {
-    return (await ctx.loaders.store(c.storeId).visitorsByCustomer.load(c.id)).map((v) => toVisitor(c.storeId, v));
+    return (await ctx.loaders.store(c.storeId).profileLinks.load({ id: c.id, email: c.emailValue })).visitors.map((v) => toVisitor(c.storeId, v));
   }
 
   @FieldResolver(() => Preferences, { description: 'Purchase preferences derived from clicks and purchases.' })

@@ -1,11 +1,30 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { SubProcessorEntity } from '../entities/catalog';
+import { ForgetRequestEntity, SubProcessorEntity } from '../entities/catalog';
+import { PurgeRun } from './retention.resolver';
 import { Company } from './types/company.type';
-import { GdprDashboard, SubProcessor } from './types/dashboard.type';
+import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity, SubProcessor } from './types/dashboard.type';
 import { toStore } from './types/mappers';
+import { ForgetRequest, ForgetStatus } from './types/privacy.type';
 
 const toSubProcessor = (e: SubProcessorEntity): SubProcessor => Object.assign(new SubProcessor(), e);
+
+/** A ledger row as the API shows it: everything but the subject hash and the requesting key. */
+const toForgetRequest = (r: ForgetRequestEntity): ForgetRequest =>
+  Object.assign(new ForgetRequest(), {
+    storeId: r.storeId,
+    id: r.id,
+    status: r.status as ForgetStatus,
+    requestedAt: r.requestedAt,
+    completedAt: r.completedAt,
+    backupsClearBy: r.backupsClearBy,
+    customersDeleted: r.customersDeleted,
+    ordersAnonymized: r.ordersAnonymized,
+    visitorsDeleted: r.visitorsDeleted,
+    eventsDeleted: r.eventsDeleted,
+    alreadyForgotten: r.alreadyForgotten,
+    failure: r.failure,
+  });
 
 @Resolver(() => Company)
 export class DashboardResolver {
@@ -19,6 +38,7 @@ export class DashboardResolver {
   async gdprDashboard(@Root() company: Company, @Ctx() ctx: Context): Promise<GdprDashboard> {
     const d = await ctx.services.dashboard.forCompany(ctx, company.id);
     return {
+      companyId: company.id,
       subProcessors: d.subProcessors.map((u) => ({
         subProcessor: toSubProcessor(u.subProcessor),
         inUse: u.usedBy.length > 0,
@@ -35,5 +55,21 @@ export class DashboardResolver {
         location: s.location,
       })),
     };
+  }
+}
+
+@Resolver(() => GdprDashboard)
+export class GdprDashboardResolver {
+  @FieldResolver(() => PrivacyActivity, { description: 'The privacy activity of the last 30 days: forget requests by status, failures to retry, retention purges, and when backups no longer hold forgotten data.' })
+  async activity(@Root() dashboard: GdprDashboard, @Ctx() ctx: Context): Promise<PrivacyActivity> {
+    const a = await ctx.services.dashboard.activity(ctx, dashboard.companyId);
+    return Object.assign(new PrivacyActivity(), {
+      ...a,
+      forgetRequests: Object.assign(new ForgetRequestCounts(), a.forgetRequests),
+      failedToRetry: a.failedToRetry.map(toForgetRequest),
+      purges: a.purges.map((p) =>
+        Object.assign(new StorePurgeActivity(), { ...p, store: toStore(p.store), lastRun: p.lastRun && Object.assign(new PurgeRun(), p.lastRun) }),
+      ),
+    });
   }
 }

@@ -27,7 +27,7 @@ export class OrderResolver {
   @Authorized(Scope.PERSONAL_DATA_READ)
   @FieldResolver(() => String, { nullable: true, description: 'The e-mail the order was placed with, if collected. Personal: needs PERSONAL_DATA_READ.' })
   email(@Root() o: Order, @Ctx() ctx: Context): string | null {
-    if (o.emailValue) ctx.reads.read(o.storeId, `order:${o.id}`, o.customerId ? ctx.services.hasher.hash(o.storeId, 'customer', o.customerId) : undefined);
+    if (o.emailValue) ctx.reads.read(o.storeId, `order:${o.id}`, { customerId: o.customerId, email: o.emailValue });
     return o.emailValue;
   }
 

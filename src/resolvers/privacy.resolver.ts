@@ -5,8 +5,10 @@ import { BadUserInputError } from '../errors';
 import { Scope } from '../services/auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import type { ForgetOutcome } from '../services/privacy/forget.service';
-import { reportDocument } from '../services/privacy/report.service';
-import { toCustomer, toEvent, toOrder, toStore, toVisitor } from './types/mappers';
+import type { LedgerFilter } from '../services/privacy/ledger.service';
+import { reportDocument } from '../services/privacy/report-document';
+import { reportHtml } from '../services/privacy/report-html';
+import { toCustomer, toEvent, toOrder, toStore, toSubProcessor, toVisitor } from './types/mappers';
 import { PageArgs } from './types/page.args';
 import { ForgetCustomerPayload, ForgetRequest, ForgetRequestConnection, ForgetStatus, PrivacyReportPayload, ReplayPayload } from './types/privacy.type';
 import { Store } from './types/store.type';
@@ -25,7 +27,14 @@ const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest 
     eventsDeleted: r.eventsDeleted,
     alreadyForgotten: r.alreadyForgotten,
     failure: r.failure,
+    found: r.found,
+    reference: r.reference,
+    // Signed receipts come with issue 16; until then there is none to give.
+    receipt: null,
   });
+
+const IDOREMAIL = 'The person as a customer ID or an e-mail address; a value with \'@\' is tried as both. Give this or `visitorId`, not both.';
+const VISITOR_ID = 'The person as an anonymous shopper, by the platform\'s visitor ID. Give this or `idOrEmail`, not both.';
 
 @Resolver(() => ForgetRequest)
 export class PrivacyResolver {
@@ -33,13 +42,14 @@ export class PrivacyResolver {
   @Query(() => PrivacyReportPayload, { description: 'Everything held about one person, in every store the key reaches unless `storeId` narrows it (S3).' })
   async privacyReport(
     @Ctx() ctx: Context,
-    @Arg('idOrEmail', { description: 'A customer ID or an e-mail address.' }) idOrEmail: string,
+    @Arg('idOrEmail', () => String, { nullable: true, description: IDOREMAIL }) idOrEmail: string | null | undefined,
+    @Arg('visitorId', () => ID, { nullable: true, description: VISITOR_ID }) visitorId: string | null | undefined,
     @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId?: string | null,
   ): Promise<PrivacyReportPayload> {
-    const report = await ctx.services.reports.report(ctx, idOrEmail, storeId);
+    const report = await ctx.services.reports.report(ctx, { idOrEmail, visitorId }, storeId);
     return Object.assign(new PrivacyReportPayload(), {
       generatedAt: report.generatedAt,
-      json: reportDocument(report),
+      render: { json: () => reportDocument(report), html: () => reportHtml(report) },
       stores: report.stores.map((s) => {
         const customers = s.customers.map((c) => toCustomer(s.store.id, c));
         return {
@@ -51,6 +61,10 @@ export class PrivacyResolver {
           events: s.events.map(toEvent),
           preferences: s.preferences,
           dataCategories: s.dataCategories,
+          purposes: s.content.purposes,
+          recipients: s.content.recipients.map(toSubProcessor),
+          retention: s.content.retention,
+          sources: s.content.sources,
         };
       }),
     });
@@ -60,11 +74,13 @@ export class PrivacyResolver {
   @Mutation(() => ForgetCustomerPayload, { description: 'Forgets a person (S4): erases their personal data and keeps their orders anonymized, in one store or every store the key reaches. Idempotent. With `dryRun`, only says what it would erase.' })
   async forgetCustomer(
     @Ctx() ctx: Context,
-    @Arg('idOrEmail', { description: 'A customer ID or an e-mail address.' }) idOrEmail: string,
+    @Arg('idOrEmail', () => String, { nullable: true, description: IDOREMAIL }) idOrEmail: string | null | undefined,
+    @Arg('visitorId', () => ID, { nullable: true, description: VISITOR_ID }) visitorId: string | null | undefined,
     @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId?: string | null,
     @Arg('dryRun', () => Boolean, { nullable: true, description: 'Count what would be erased; change and record nothing but an audit entry.' }) dryRun?: boolean | null,
+    @Arg('reference', () => String, { nullable: true, description: 'Your own ticket number for the request (at most 128 characters, no control characters, never personal data: one containing an e-mail address is refused). Kept on the ledger.' }) reference?: string | null,
   ): Promise<ForgetCustomerPayload> {
-    const outcomes = await ctx.services.forget.forget(ctx, idOrEmail, storeId, dryRun ?? false);
+    const outcomes = await ctx.services.forget.forget(ctx, { idOrEmail, visitorId }, storeId, dryRun ?? false, reference);
     return Object.assign(new ForgetCustomerPayload(), { requests: outcomes.map(toForgetRequest) });
   }
 
@@ -84,10 +100,20 @@ export class PrivacyResolver {
   async forgetRequests(
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { nullable: true, description: 'Only this store.' }) storeId: string | null | undefined,
+    @Arg('status', () => ForgetStatus, { nullable: true, description: 'Only requests in this state.' }) status: ForgetStatus | null | undefined,
+    @Arg('from', () => Date, { nullable: true, description: 'Only requests made at or after this time (inclusive).' }) from: Date | null | undefined,
+    @Arg('to', () => Date, { nullable: true, description: 'Only requests made before this time (exclusive).' }) to: Date | null | undefined,
     @Args() { first, after }: PageArgs,
   ): Promise<ForgetRequestConnection> {
-    const conn = await ctx.services.ledger.list(ctx, storeId, pageRequest(first, after, true));
+    const filter = { status: status as LedgerFilter['status'], from, to };
+    const conn = await ctx.services.ledger.list(ctx, storeId, pageRequest(first, after, true), filter);
     return ForgetRequestConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toForgetRequest(e.node) })) });
+  }
+
+  @Authorized(Scope.FORGET)
+  @Query(() => ForgetRequest, { description: 'One entry of the forget ledger (a request in one store). Another company\'s request is NOT_FOUND, as a missing one.' })
+  async forgetRequest(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The request\'s ID (ForgetRequest.id).' }) id: string): Promise<ForgetRequest> {
+    return toForgetRequest(await ctx.services.ledger.get(ctx, id));
   }
 
   @FieldResolver(() => Store, { description: 'The store the request ran in.' })

@@ -34,7 +34,7 @@ export class VisitorResolver {
     const page = pageRequest(first, after, true);
     const loaders = ctx.loaders.store(v.storeId);
     const rows = await loaders.eventsByVisitor.load({ parentId: v.id, page });
-    if (rows.length) ctx.reads.read(v.storeId, `visitor:${v.id}`, v.customerId ? ctx.services.hasher.hash(v.storeId, 'customer', v.customerId) : undefined);
+    if (rows.length) ctx.reads.read(v.storeId, `visitor:${v.id}`, { visitorId: v.id, customerId: v.customerId });
     return VisitEventConnection.from(toConnection(rows, page, (e) => ({ at: e.occurredAt, id: String(e.id) }), toEvent, () => loaders.eventCountByVisitor.load(v.id)));
   }
 }

@@ -1,5 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import type { Config, MysqlServer } from '../config';
@@ -7,19 +6,52 @@ import { CATALOG_ENTITIES } from '../entities/catalog';
 import { STORE_ENTITIES } from '../entities/store';
 import { CATALOG_MIGRATIONS } from '../migrations/catalog';
 import { STORE_MIGRATIONS } from '../migrations/store';
-import { DEFAULT_SERVER, storeServer, withAdmin } from './store-servers';
+import { DEFAULT_SERVER, storeServer } from './store-servers';
+import { FIRST_GENERATION, onStoreServer, provisionStoreUser, storeDbPassword, storeDbUserName } from './store-credentials';
 
 /**
  * SQLite pragmas for every file we open. `secure_delete` overwrites deleted content so a
  * forgotten e-mail does not linger in free pages; WAL lets readers run beside a writer.
+ * The catalog commits with `synchronous = FULL`: its audit entries and forget ledger are
+ * evidence, written before a response leaves, and must survive a power cut or OS crash, not
+ * only a crash of the process (NORMAL in WAL mode may lose the last commits then). Store
+ * files keep NORMAL: the client resends an unacknowledged batch, and a forget is recorded in
+ * the ledger first, which replays it.
  */
-function prepareSqlite(db: { pragma(sql: string): unknown }): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('secure_delete = ON');
-  db.pragma('synchronous = NORMAL');
+function prepareSqlite(kind: 'catalog' | 'store') {
+  return (db: { pragma(sql: string): unknown }): void => {
+    db.pragma('journal_mode = WAL');
+    db.pragma('secure_delete = ON');
+    db.pragma(kind === 'catalog' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  };
+}
+
+/**
+ * The data folders hold personal data and the subject-hash secret: only the gateway's user may
+ * enter them (0700), whatever the umask. An existing folder is tightened too.
+ */
+export function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    // A folder the operator provides but does not own (a mount point): its mode is theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+}
+
+/**
+ * SQLite creates a database with the process umask (usually 0644: readable by every local
+ * user) and gives its -wal and -shm files the database file's mode. So the file is created
+ * 0600 before SQLite opens it, and files from before this rule are tightened when opened.
+ */
+export function privateSqliteFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: TypeOrmLogger): DataSourceOptions {
+  privateSqliteFile(file);
   return {
     type: 'better-sqlite3',
     database: file,
@@ -33,7 +65,7 @@ export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: T
     logging: ['query', 'error', 'warn'],
     logger,
     timeout: 5000,
-    prepareDatabase: prepareSqlite,
+    prepareDatabase: prepareSqlite(kind),
   };
 }
 
@@ -45,6 +77,8 @@ export function mysqlOptions(
   connectTimeoutMs: number,
   logger: TypeOrmLogger,
   queryTimeoutMs = 0,
+  /** Store databases on MySQL are migrated by the administrator, not by their own user. */
+  migrationsRun = kind === 'store',
 ): DataSourceOptions {
   return {
     type: server.flavor ?? 'mysql',
@@ -58,8 +92,7 @@ export function mysqlOptions(
     entities: kind === 'catalog' ? CATALOG_ENTITIES : STORE_ENTITIES,
     migrations: kind === 'catalog' ? CATALOG_MIGRATIONS : STORE_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
-    // A store database is brought up to date when it is opened, so none serves an old schema.
-    migrationsRun: kind === 'store',
+    migrationsRun,
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['query', 'error', 'warn'],
@@ -78,7 +111,7 @@ export function catalogOptions(config: Config, logger: TypeOrmLogger): DataSourc
   if (config.engine === 'mysql' && config.mysql) {
     return mysqlOptions(config.mysql, config.mysql.catalogDatabase, 'catalog', config.catalogPoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  privateDir(config.dataDir);
   return sqliteOptions(join(config.dataDir, 'catalog.sqlite'), 'catalog', logger);
 }
 
@@ -87,44 +120,70 @@ export function sqliteStoreFile(config: Config, databaseName: string): string {
 }
 
 /**
- * On MySQL each store database has a user of its own whose grants cover that database alone,
- * and the gateway reads a store only as that user: a bug that builds the wrong query still
- * cannot reach another tenant. The password is derived from the server secret, so nothing
- * more needs storing.
+ * On MySQL each store database has a user of its own whose grants cover that database alone
+ * (rows only: SELECT, INSERT, UPDATE, DELETE), and the gateway reads a store only as that user:
+ * a bug that builds the wrong query still cannot reach another tenant. The password is derived
+ * (see store-credentials.ts) at the store's credential generation, so nothing more is stored.
  */
-export function storeDbUser(config: Config, databaseName: string): { user: string; password: string } {
-  return {
-    user: `pgw_${createHash('sha256').update(databaseName).digest('hex').slice(0, 24)}`,
-    password: createHmac('sha256', config.subjectHashSecret).update(`store-db-user\u0000${databaseName}`).digest('base64url'),
-  };
+export function storeDbUser(config: Config, databaseName: string, generation = FIRST_GENERATION): { user: string; password: string } {
+  return { user: storeDbUserName(databaseName), password: storeDbPassword(config, databaseName, generation) };
 }
 
-/** A store database's options on the named store server (`default`: the catalog's server). */
-export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): DataSourceOptions {
+/** A store database's options on the named store server (`default`: the catalog's server), as its own user. */
+export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER, generation = FIRST_GENERATION): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
-    const { user, password } = storeDbUser(config, databaseName);
-    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
+    const { user, password } = storeDbUser(config, databaseName, generation);
+    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs, false);
   }
-  mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
+  privateDir(config.dataDir);
+  privateDir(join(config.dataDir, 'stores'));
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);
 }
 
+/** Brings a MySQL store database's schema up to date as the server's administrator. */
+export async function migrateStoreAsAdmin(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): Promise<void> {
+  const admin = new DataSource(mysqlOptions(storeServer(config, server), databaseName, 'store', 1, config.dbConnectTimeoutMs, logger, 0, true));
+  await admin.initialize();
+  await admin.destroy();
+}
+
 /**
- * Creates (MySQL) the database a new store lives in, with its user, on the named store server,
- * then brings its schema up to date.
+ * Opens a store database for serving. SQLite migrates on open. On MySQL the store's own user
+ * (which may not change the schema) checks for pending migrations, and the administrator runs
+ * them when there are any: after a deploy, the first open of each store.
  */
-export async function createStoreDatabase(config: Config, catalog: DataSource, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): Promise<void> {
+export async function openStoreDataSource(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER, generation = FIRST_GENERATION): Promise<DataSource> {
+  const ds = await new DataSource(storeOptions(config, databaseName, logger, server, generation)).initialize();
+  if (config.engine !== 'mysql') return ds;
+  try {
+    if (await ds.showMigrations()) await migrateStoreAsAdmin(config, databaseName, logger, server);
+    return ds;
+  } catch (err) {
+    await ds.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Creates (MySQL) the database a new store lives in, with its user at the given password
+ * generation, on the named store server, then brings its schema up to date.
+ */
+export async function createStoreDatabase(
+  config: Config,
+  catalog: DataSource,
+  databaseName: string,
+  logger: TypeOrmLogger,
+  server = DEFAULT_SERVER,
+  generation = FIRST_GENERATION,
+): Promise<void> {
   if (config.engine === 'mysql') {
     assertSafeIdentifier(databaseName);
-    const { user, password } = storeDbUser(config, databaseName);
-    const run = async (query: (sql: string, params?: unknown[]) => Promise<unknown>) => {
+    await onStoreServer(config, catalog, server, async (query) => {
       await query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-      // Identifiers cannot be bound parameters; both are generated here and checked above.
-      await query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ?`, [password]);
-      await query(`GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${user}'@'%'`);
-    };
-    if (server === DEFAULT_SERVER) await run((sql, params) => catalog.query(sql, params));
-    else await withAdmin(config, server, (c) => run((sql, params) => c.query(sql, params)));
+      await provisionStoreUser(query, config, databaseName, generation);
+    });
+    await migrateStoreAsAdmin(config, databaseName, logger, server);
+    return;
   }
   // Opening it runs the migrations (migrationsRun).
   const ds = new DataSource(storeOptions(config, databaseName, logger, server));

@@ -3,17 +3,22 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { StoreEntity } from '../entities/catalog';
-import { storeOptions } from './data-source-factory';
+import { openStoreDataSource } from './data-source-factory';
 import type { QueryObserver } from './query-observer';
 
-/** What the registry needs of a store's catalog row: which database, on which server. */
-export type StoreLocation = Pick<StoreEntity, 'id' | 'databaseName' | 'server'>;
+/**
+ * What the registry needs of a store's catalog row: which database, on which server, and (MySQL)
+ * the generation of its user's password when the row was read with it (Tenancy.storesByIds).
+ */
+export type StoreLocation = Pick<StoreEntity, 'id' | 'databaseName' | 'server'> & { credentialGeneration?: number };
 
 const where = (store: StoreLocation) => `${store.server}/${store.databaseName}`;
 
 interface OpenStore {
   /** Server and database the pool points at: a store moved since is reopened, not served stale. */
   location: string;
+  /** The password generation the pool connects with (MySQL); unknown until looked up. */
+  generation?: number;
   dataSource: Promise<DataSource>;
   /** Set once the DataSource is open, for synchronous inspection (metrics). */
   ready?: DataSource;
@@ -35,6 +40,9 @@ export class StoreRegistry {
   // A Map iterates in insertion order: re-inserting on use keeps the LRU at the front.
   private readonly open = new Map<string, OpenStore>();
   private readonly evicted = new Map<OpenStore, NodeJS.Timeout>();
+
+  /** The catalog's record of a store's password generation (set by Tenancy). */
+  generationOf: (storeId: string) => Promise<number> = async () => 0;
 
   constructor(
     private readonly config: Config,
@@ -86,22 +94,31 @@ export class StoreRegistry {
 
   private entry(store: StoreLocation): OpenStore {
     const existing = this.open.get(store.id);
-    if (existing && existing.location === where(store)) {
+    const wanted = this.config.engine === 'mysql' ? store.credentialGeneration : undefined;
+    // A row read without its generation (e.g. a list of stores) keeps whatever pool is open, and
+    // so does one read just before a rotation was recorded: generations only move forward.
+    const sameCredentials = wanted === undefined || existing?.generation === undefined || wanted <= existing.generation;
+    if (existing && existing.location === where(store) && sameCredentials) {
       existing.usedAt = performance.now();
       this.open.delete(store.id);
       this.open.set(store.id, existing);
       return existing;
     }
     if (existing) {
-      // The catalog says the store lives elsewhere now (moved, perhaps by another instance):
-      // requests already on the old pool finish there, new ones go to the new location.
+      // The catalog says the store lives elsewhere now (moved, perhaps by another instance), or
+      // its user's password was rotated: requests already on the old pool finish there, new
+      // ones go to a new pool.
       this.open.delete(store.id);
       this.closeLater(existing);
     }
     const logger = this.observer.loggerFor(`store:${store.id}`, this.log);
     this.opened++;
     const dataSource = Promise.resolve()
-      .then(() => new DataSource(storeOptions(this.config, store.databaseName, logger, store.server)).initialize())
+      .then(async () => {
+        const generation = this.config.engine !== 'mysql' ? 0 : (wanted ?? (await this.generationOf(store.id)));
+        entry.generation = generation;
+        return openStoreDataSource(this.config, store.databaseName, logger, store.server, generation);
+      })
       .then((ds) => {
         entry.ready = ds;
         return ds;

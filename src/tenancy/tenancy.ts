@@ -1,9 +1,10 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { StoreEntity } from '../entities/catalog';
+import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
 import type { Principal } from '../services/auth/principal';
 import { reachesStore } from '../services/auth/principal';
-import type { StoreRegistry } from './store-registry';
+import type { StoreLocation, StoreRegistry } from './store-registry';
+import { credentialGeneration } from './store-credentials';
 
 /** What tenancy needs of a request: who is asking, and the request's store lookup. */
 export interface TenancyContext {
@@ -19,7 +20,9 @@ export class Tenancy {
   constructor(
     readonly catalog: DataSource,
     readonly registry: StoreRegistry,
-  ) {}
+  ) {
+    registry.generationOf = (storeId) => credentialGeneration(catalog, storeId);
+  }
 
   principal(ctx: TenancyContext): Principal {
     if (!ctx.principal) throw new UnauthenticatedError();
@@ -75,9 +78,22 @@ export class Tenancy {
     return reachable;
   }
 
-  /** Batch lookup used by the request's storeById loader (no reach check: callers go through `store`). */
+  /**
+   * Batch lookup used by the request's storeById loader (no reach check: callers go through
+   * `store`). Each row carries its database user's password generation (same statement), so a
+   * rotation is followed on the next request for the store.
+   */
   async storesByIds(ids: readonly string[]): Promise<(StoreEntity | null)[]> {
-    const rows = await this.catalog.getRepository(StoreEntity).findBy({ id: In([...ids]) });
+    const rows = (await this.catalog
+      .getRepository(StoreEntity)
+      .createQueryBuilder('s')
+      .leftJoinAndMapOne('s.credential', StoreCredentialEntity, 'cred', 'cred.storeId = s.id')
+      .where({ id: In([...ids]) })
+      .getMany()) as (StoreEntity & StoreLocation & { credential?: StoreCredentialEntity | null })[];
+    for (const r of rows) {
+      r.credentialGeneration = r.credential?.generation ?? 0;
+      delete r.credential;
+    }
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   }

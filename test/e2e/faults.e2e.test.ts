@@ -1,7 +1,7 @@
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb';
-import { storeSql } from '../support/faults';
+import { storeDdl, storeSql } from '../support/faults';
 
 const RUN = process.env.PGW_TEST_ENGINES?.includes('mysql');
 const LOOKUP = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id orders { totalCount } } }';
@@ -75,7 +75,7 @@ const TIMEOUT_MS = 1500;
   it('leaves the store as before when the server dies during a forget, and the retry completes', async () => {
     const s = a.storeIds[0];
     // A slow statement inside the forget's transaction gives the crash a moment to land in.
-    await storeSql(t, s, "CREATE TRIGGER slow_delete BEFORE DELETE ON customers FOR EACH ROW BEGIN DO SLEEP(1); END");
+    await storeDdl(t, s, "CREATE TRIGGER slow_delete BEFORE DELETE ON customers FOR EACH ROW BEGIN DO SLEEP(1); END");
     const forget = t.gql(a.key, FORGET, { s, q: 'f2@example.com' });
     await new Promise((res) => setTimeout(res, 400));
     db.kill();
@@ -91,7 +91,7 @@ const TIMEOUT_MS = 1500;
     expect(lookup.data?.customer?.id).toBe('f2'); // rolled back whole: still there
     const events = await storeSql(t, s, "SELECT COUNT(*) AS n FROM visit_events WHERE visitorId = 'fv1'");
     expect(Number(events[0].n)).toBe(25);
-    await storeSql(t, s, 'DROP TRIGGER slow_delete');
+    await storeDdl(t, s, 'DROP TRIGGER slow_delete');
     const retry = ok(await t.gql(a.key, FORGET, { s, q: 'f2@example.com' }));
     expect(retry.forgetCustomer.requests[0]).toEqual({ status: 'COMPLETED', customersDeleted: 1, eventsDeleted: 25, failure: null });
   }, 60_000);

@@ -21,7 +21,10 @@ describe.each(ENGINES)('HTTP surface [%s]', (engine) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toBe(PLAYGROUND_CSP);
     const html = await res.text();
-    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    // Navigation links (the dashboard) stay on this origin; every asset comes from /playground/.
+    const links = [...html.matchAll(/<a\b[^>]*\shref="([^"]+)"/g)].map((m) => m[1]);
+    for (const link of links) expect(link).toMatch(/^\/(?!\/)/);
+    const refs = [...html.replace(/<a\b[^>]*>/g, '').matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThanOrEqual(5);
     for (const ref of refs) {
       expect(ref.startsWith('/playground/')).toBe(true);

@@ -1,7 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { StoreEntity } from '../../src/entities/catalog';
 import { storeDbUser } from '../../src/tenancy/data-source-factory';
-import { ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { parseMysqlUrl } from '../../src/config';
 
@@ -77,6 +77,8 @@ describe.each(ENGINES)('tenant isolation [%s]', (engine) => {
     // And the gateway's own pool for that store really is that user.
     const em = await t.gateway.services.tenancy.registry.manager(mine);
     const [{ who }] = await em.query('SELECT CURRENT_USER() AS who');
-    expect(who).toBe(`${user}@%`);
+    // Created for the host the server sees the gateway come from (STORE_DB_USER_HOST unset), not '%'.
+    const [[{ host }]] = (await asMysqlAdmin((c2) => c2.query("SELECT SUBSTRING_INDEX(USER(), '@', -1) AS host"))) as unknown as [[{ host: string }]];
+    expect(who).toBe(`${user}@${host}`);
   });
 });

@@ -9,7 +9,7 @@ const RUN_MYSQL = process.env.PGW_TEST_ENGINES?.includes('mysql');
 
 /** The real entry point, as `npm start` runs it (from source, without a build). */
 function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string; port: Promise<number> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = new Promise<number>((resolve, reject) => {
     const onData = (d: Buffer) => {

@@ -1,10 +1,24 @@
 import type { TestGateway } from './gateway';
 import { StoreEntity } from '../../src/entities/catalog';
+import { withAdmin } from '../../src/tenancy/store-servers';
 
 /** Raw SQL on a store's database, bypassing the API (setting up faults, inspecting bytes). */
 export async function storeSql(t: TestGateway, storeId: string, sql: string, params: unknown[] = []): Promise<any> {
   const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
   return (await t.gateway.services.tenancy.registry.manager(store)).query(sql, params);
+}
+
+/**
+ * Schema changes on a store's database (triggers for faults): on MySQL as the server's
+ * administrator, since the store's own user may only read and write rows.
+ */
+export async function storeDdl(t: TestGateway, storeId: string, sql: string): Promise<void> {
+  if (t.engine !== 'mysql') return storeSql(t, storeId, sql);
+  const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
+  await withAdmin(t.config, store.server, async (c) => {
+    await c.query(`USE \`${store.databaseName}\``);
+    await c.query(sql);
+  });
 }
 
 /** Installs a trigger that makes inserts into `table` fail when `column` equals `value`. */
@@ -23,11 +37,11 @@ const q = (t: TestGateway, name: string) => (t.engine === 'mysql' ? `\`${name}\`
 async function failOn(t: TestGateway, storeId: string, op: 'INSERT' | 'DELETE', table: string, when: string): Promise<() => Promise<void>> {
   const name = `fail_${op}_${table}`.toLowerCase();
   if (t.engine === 'mysql') {
-    await storeSql(t, storeId, `CREATE TRIGGER ${q(t, name)} BEFORE ${op} ON ${q(t, table)} FOR EACH ROW BEGIN IF ${when} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END IF; END`);
+    await storeDdl(t, storeId, `CREATE TRIGGER ${q(t, name)} BEFORE ${op} ON ${q(t, table)} FOR EACH ROW BEGIN IF ${when} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END IF; END`);
   } else {
     await storeSql(t, storeId, `CREATE TRIGGER ${q(t, name)} BEFORE ${op} ON ${q(t, table)} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
   }
   return async () => {
-    await storeSql(t, storeId, `DROP TRIGGER ${q(t, name)}`);
+    await storeDdl(t, storeId, `DROP TRIGGER ${q(t, name)}`);
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Connection, createConnection } from 'mysql2/promise';
-import { storeDbUser } from '../../src/tenancy/data-source-factory';
+import { dropStoreUser } from '../../src/tenancy/store-credentials';
 import { createGateway, Gateway, GatewayOptions } from '../../src/app';
 import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
 import { createLogger } from '../../src/logging';
@@ -26,6 +26,8 @@ export interface TestGateway {
   gateway: Gateway;
   config: Config;
   url: string;
+  /** The metrics listener's `/metrics` (its own port, on loopback). */
+  metricsUrl: string;
   adminKey: string;
   /** A GraphQL request over HTTP, as a client sends it. */
   gql<T = Record<string, any>>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
@@ -52,6 +54,8 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     BOOTSTRAP_ADMIN_KEY: adminKey,
     SEED_DEMO: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests run side by side: each gateway's metrics listener takes a free port.
+    METRICS_PORT: '0',
     ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
     ...env,
   });
@@ -60,11 +64,14 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
   const gateway = await createGateway(config, createLogger(sink ? 'debug' : config.logLevel, destination), gatewayOptions);
   const server = await gateway.listen(0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const metricsServer = gateway.metricsServer();
+  const metricsUrl = metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : '';
   return {
     engine,
     gateway,
     config,
     url,
+    metricsUrl,
     adminKey,
     gql: gqlClient(url),
     async close() {
@@ -92,7 +99,8 @@ export async function dropDatabases(prefix: string, config?: Config): Promise<vo
     const [rows] = await c.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
     for (const r of rows as { name: string }[]) {
       await c.query(`DROP DATABASE \`${r.name}\``);
-      if (config) await c.query(`DROP USER IF EXISTS '${storeDbUser(config, r.name).user}'@'%'`);
+      // The store's user, on every host it was created for.
+      if (config) await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], r.name);
     }
   });
 }

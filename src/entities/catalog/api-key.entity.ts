@@ -7,6 +7,10 @@ export class ApiKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
+  /** A label people recognise in the audit trail ("Shop backend", "DPO laptop"). */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  name: string | null;
+
   /** Null only for operator keys, which reach every company. */
   @Index('idx_api_keys_company')
   @Column({ type: 'varchar', length: 36, nullable: true })

@@ -8,9 +8,17 @@ import { DATETIME } from '../common/columns';
 @Entity('audit_log')
 @Index('idx_audit_log_time', ['at'])
 @Index('idx_audit_log_store_time', ['storeId', 'at'])
+@Index('idx_audit_log_entry_key', ['entryKey'], { unique: true })
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
+
+  /**
+   * Chosen by the writer (a UUID), so the entry's subjects (audit_subjects) can be written with
+   * it without reading a generated ID back.
+   */
+  @Column({ type: 'varchar', length: 36 })
+  entryKey: string;
 
   @Column(DATETIME)
   at: Date;
@@ -36,4 +44,8 @@ export class AuditEntryEntity {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   requestId: string | null;
+
+  /** What the operation changed, without personal data: names of settings, a stated reason. */
+  @Column({ type: 'varchar', length: 600, nullable: true })
+  detail: string | null;
 }

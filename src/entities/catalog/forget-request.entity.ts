@@ -56,6 +56,14 @@ export class ForgetRequestEntity {
   @Column({ type: 'boolean', default: false })
   alreadyForgotten: boolean;
 
+  /** Whether the store held anything of the person when the request ran (a typo gives false). */
+  @Column({ type: 'boolean', default: false })
+  found: boolean;
+
+  /** The caller's own ticket number for the request: never personal data (checked on the way in). */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  reference: string | null;
+
   /** A safe, generic reason when FAILED (never SQL or data). */
   @Column({ type: 'varchar', length: 200, nullable: true })
   failure: string | null;

@@ -1,13 +1,28 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
+import { AuditSubjectEntity } from './audit-subject.entity';
 import { CompanyEntity } from './company.entity';
 import { ForgetRequestEntity } from './forget-request.entity';
+import { LeaseEntity } from './lease.entity';
 import { PurgeRunEntity } from './purge-run.entity';
 import { StoreEntity } from './store.entity';
+import { StoreCredentialEntity } from './store-credential.entity';
 import { SubProcessorEntity } from './sub-processor.entity';
 import { SuppressionEntity } from './suppression.entity';
 
-export { ApiKeyEntity, AuditEntryEntity, CompanyEntity, ForgetRequestEntity, PurgeRunEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
+export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreCredentialEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
-export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity, SubProcessorEntity, PurgeRunEntity];
+export const CATALOG_ENTITIES = [
+  CompanyEntity,
+  StoreEntity,
+  ApiKeyEntity,
+  ForgetRequestEntity,
+  SuppressionEntity,
+  AuditEntryEntity,
+  AuditSubjectEntity,
+  SubProcessorEntity,
+  PurgeRunEntity,
+  LeaseEntity,
+  StoreCredentialEntity,
+];

@@ -5,7 +5,8 @@ export type PurgeStatus = 'RUNNING' | 'COMPLETED' | 'INTERRUPTED';
 
 /**
  * One retention purge of one store (S8 accountability): when, by whom, how far it got, what it
- * deleted. `cursor` is the last visitor ID fully processed, so an interrupted run resumes there.
+ * deleted. Where an unfinished run stopped is kept in the store's own database
+ * (`purge_positions`): a visitor ID is a shopper identifier and stays out of the catalog.
  */
 @Entity('purge_runs')
 @Index('idx_purge_runs_store_time', ['storeId', 'startedAt'])
@@ -36,10 +37,6 @@ export class PurgeRunEntity {
 
   @Column({ ...DATETIME, nullable: true })
   finishedAt: Date | null;
-
-  /** A pseudonymous visitor ID from the store's own data, never an e-mail or a customer ID. */
-  @Column({ type: 'varchar', length: 128, nullable: true })
-  cursor: string | null;
 
   @Column({ type: 'int', default: 0 })
   visitorsDeleted: number;

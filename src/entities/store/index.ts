@@ -2,11 +2,12 @@ import { CustomerEntity } from './customer.entity';
 import { OrderLineEntity } from './order-line.entity';
 import { OrderEntity } from './order.entity';
 import { ProductEntity } from './product.entity';
+import { PurgePositionEntity } from './purge-position.entity';
 import { StoreLockEntity } from './store-lock.entity';
 import { VisitEventEntity } from './visit-event.entity';
 import { VisitorEntity } from './visitor.entity';
 
-export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
+export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
 
 /** Every entity of a store database. None refers to the catalog. */
 export const STORE_ENTITIES = [
@@ -17,4 +18,5 @@ export const STORE_ENTITIES = [
   OrderLineEntity,
   ProductEntity,
   StoreLockEntity,
+  PurgePositionEntity,
 ];

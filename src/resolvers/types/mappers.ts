@@ -1,7 +1,8 @@
-import type { CompanyEntity, StoreEntity } from '../../entities/catalog';
+import type { CompanyEntity, StoreEntity, SubProcessorEntity } from '../../entities/catalog';
 import type { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Company } from './company.type';
 import { Customer } from './customer.type';
+import { SubProcessor } from './dashboard.type';
 import { Order, OrderLine } from './order.type';
 import { EventTypeEnum } from './scalars';
 import { centsToDecimal, decimalToCents } from '../../services/stats/money';
@@ -69,3 +70,5 @@ export const toEvent = (e: VisitEventEntity): VisitEvent =>
     occurredAt: e.occurredAt,
     durationSeconds: e.durationSeconds,
   });
+
+export const toSubProcessor = (e: SubProcessorEntity): SubProcessor => Object.assign(new SubProcessor(), e);

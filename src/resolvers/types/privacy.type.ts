@@ -1,7 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from './connection.type';
 import { Customer, Preferences } from './customer.type';
+import { SubProcessor } from './dashboard.type';
 import { Order } from './order.type';
+import { ProcessingPurpose, ReportRetention, ReportSource } from './report-content.type';
 import { JSONObjectScalar } from './scalars';
 import { Store } from './store.type';
 import { VisitEvent, Visitor } from './visitor.type';
@@ -60,6 +62,15 @@ export class ForgetRequest {
 
   @Field(() => String, { nullable: true, description: 'Why it failed, when FAILED (a safe, generic reason).' })
   failure: string | null;
+
+  @Field({ description: 'Whether the store held anything of the person when the request ran. A typo gives false (and COMPLETED with zero counts); the identifiers given are suppressed all the same.' })
+  found: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The caller\'s own ticket number for the request, as given (at most 128 characters, never personal data). Kept on the ledger.' })
+  reference: string | null;
+
+  @Field(() => String, { nullable: true, description: 'A signed receipt (compact JWS over the ledger entry) for a COMPLETED request. Always null for now: signed receipts are not issued yet.' })
+  receipt: string | null;
 }
 
 export const ForgetRequestConnection = ConnectionType(ForgetRequest, 'ForgetRequest', 'forget request');
@@ -114,6 +125,18 @@ export class StoreReport {
 
   @Field(() => [String], { description: 'Data categories held (S10): emailAddress, crm, orderHistory, browsingHistory, purchasePreferences.' })
   dataCategories: string[];
+
+  @Field(() => [ProcessingPurpose], { description: 'Why the store\'s data is processed (Art. 15(1)(a)), from its products and settings.' })
+  purposes: ProcessingPurpose[];
+
+  @Field(() => [SubProcessor], { description: 'The recipients (Art. 15(1)(c), 15(2)): the sub-processors in use for this store, with where they process and the transfer mechanism outside the EU/EEA.' })
+  recipients: SubProcessor[];
+
+  @Field(() => ReportRetention, { description: 'How long the data is kept (Art. 15(1)(d)): the rule and each visitor ID\'s period.' })
+  retention: ReportRetention;
+
+  @Field(() => [ReportSource], { description: 'Where the data came from (Art. 15(1)(g)).' })
+  sources: ReportSource[];
 }
 
 @ObjectType({ description: 'A data-access report (S3; GDPR Art. 15 and 20).' })
@@ -124,6 +147,16 @@ export class PrivacyReportPayload {
   @Field(() => [StoreReport], { description: 'One entry per store searched; empty lists where nothing is held.' })
   stores: StoreReport[];
 
-  @Field(() => JSONObjectScalar, { description: 'The whole report as one machine-readable document.' })
-  json: Record<string, unknown>;
+  /** Set by the resolver: `json` and `html` are rendered only when a client asks for them. */
+  render: { json: () => Record<string, unknown>; html: () => string };
+
+  @Field(() => JSONObjectScalar, { description: 'The whole report as one machine-readable document (format `privacy-gateway/data-access-report@2`).' })
+  get json(): Record<string, unknown> {
+    return this.render.json();
+  }
+
+  @Field(() => String, { description: 'The same report as one self-contained, readable HTML document (inline CSS, no script, no external resource) the shop can hand to the person.' })
+  get html(): string {
+    return this.render.html();
+  }
 }

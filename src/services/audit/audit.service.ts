@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditEntryEntity } from '../../entities/catalog';
+import { AuditEntryEntity, AuditSubjectEntity } from '../../entities/catalog';
+import type { SubjectKind } from '../../entities/catalog/suppression.entity';
 import type { Principal } from '../auth/principal';
+import type { SubjectHasher } from '../subject/subject-hasher';
 
 export interface AuditContext {
   principal: Principal | null;
@@ -13,34 +16,73 @@ export interface AuditRecord {
   companyId?: string | null;
   subjectHash?: string | null;
   records?: number;
+  /** Every identifier of the person (or people) the entry is about, in clear: hashed here, never stored as given. */
+  subjects?: { emails: string[]; customerIds: string[]; visitorIds: string[] };
+  /** What changed, without personal data (names of settings, a stated reason). */
+  detail?: string | null;
+  /** Further subjects already as keyed hashes of this entry's store (e.g. the suppression entries lifted). */
+  subjectHashes?: string[];
 }
+
+const KINDS: [SubjectKind, 'emails' | 'customerIds' | 'visitorIds'][] = [
+  ['email', 'emails'],
+  ['customer', 'customerIds'],
+  ['visitor', 'visitorIds'],
+];
+/** Rows per INSERT of subject hashes: well under SQLite's and MySQL's placeholder limits. */
+const SUBJECT_CHUNK = 500;
+export const MAX_DETAIL_LENGTH = 600;
 
 /** Appends to the audit trail. There is no update or delete: entries are evidence. */
 export class AuditService {
-  constructor(private readonly catalog: DataSource) {}
+  constructor(
+    private readonly catalog: DataSource,
+    private readonly hasher: SubjectHasher,
+  ) {}
 
+  /**
+   * Each entry gets a key chosen here, and the keyed hashes of its subjects go to audit_subjects
+   * under that key, written before the entries: an entry is never visible without its subjects,
+   * and no generated ID is read back.
+   */
   async record(ctx: AuditContext, entries: AuditRecord[]): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date();
+    const rows = entries.map((e) => ({
+      entryKey: randomUUID(),
+      at,
+      apiKeyId: ctx.principal?.apiKeyId ?? 'system',
+      companyId: e.companyId ?? ctx.principal?.companyId ?? null,
+      operation: e.operation,
+      storeId: e.storeId ?? null,
+      subjectHash: e.subjectHash ?? null,
+      records: e.records ?? 0,
+      requestId: ctx.requestId ?? null,
+      detail: e.detail ? e.detail.slice(0, MAX_DETAIL_LENGTH) : null,
+    }));
+    const subjects = rows.flatMap((row, i) => this.subjectHashes(entries[i]).map((hash) => ({ hash, entryKey: row.entryKey })));
+    for (let i = 0; i < subjects.length; i += SUBJECT_CHUNK) {
+      await this.catalog.getRepository(AuditSubjectEntity).createQueryBuilder().insert().values(subjects.slice(i, i + SUBJECT_CHUNK)).updateEntity(false).execute();
+    }
     await this.catalog
       .getRepository(AuditEntryEntity)
       .createQueryBuilder()
       .insert()
-      .values(
-        entries.map((e) => ({
-        at,
-        apiKeyId: ctx.principal?.apiKeyId ?? 'system',
-        companyId: e.companyId ?? ctx.principal?.companyId ?? null,
-        operation: e.operation,
-        storeId: e.storeId ?? null,
-        subjectHash: e.subjectHash ?? null,
-        records: e.records ?? 0,
-        requestId: ctx.requestId ?? null,
-        })),
-      )
+      .values(rows)
       // One statement: the generated IDs are not read back.
       .updateEntity(false)
       .execute();
+  }
+
+  /** The entry's subject hash and the store-scoped hash of each identifier, once each. */
+  private subjectHashes(e: AuditRecord): string[] {
+    const out = new Set<string>();
+    if (e.subjectHash) out.add(e.subjectHash);
+    for (const h of e.subjectHashes ?? []) out.add(h);
+    if (e.subjects && e.storeId) {
+      for (const [kind, key] of KINDS) for (const v of e.subjects[key] ?? []) if (v) out.add(this.hasher.hash(e.storeId, kind, v));
+    }
+    return [...out];
   }
 }
 
@@ -49,4 +91,6 @@ export interface AuditFilter {
   operation?: string | null;
   from?: Date | null;
   to?: Date | null;
+  /** A person, by any identifier (see AuditLogService). */
+  subject?: string | null;
 }

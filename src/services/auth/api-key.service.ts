@@ -10,6 +10,18 @@ export const BOOTSTRAP_KEY_ID = 'bootstrap';
 /** lastUsedAt is refreshed at most this often, so reads do not each cost a catalog write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+export const MAX_KEY_NAME_LENGTH = 100;
+
+/** A key's name, trimmed; null when none is given. 1-100 characters, no control characters. */
+export function validKeyName(name: string | null | undefined): string | null {
+  if (name === undefined || name === null) return null;
+  const clean = name.trim();
+  if (clean.length === 0 || clean.length > MAX_KEY_NAME_LENGTH || /\p{Cc}/u.test(clean)) {
+    throw new BadUserInputError(`\`name\` must be 1-${MAX_KEY_NAME_LENGTH} characters without control characters`);
+  }
+  return clean;
+}
+
 export interface CreatedKey {
   key: ApiKeyEntity;
   secret: string;
@@ -31,28 +43,12 @@ export class ApiKeyService {
     return toPrincipal(key);
   }
 
-  /** Makes sure the operator key named by BOOTSTRAP_ADMIN_KEY exists with exactly that secret. */
-  async ensureBootstrapKey(secret: string): Promise<void> {
-    const repo = this.catalog.getRepository(ApiKeyEntity);
-    await repo.save({
-      id: BOOTSTRAP_KEY_ID,
-      companyId: null,
-      storeIds: null,
-      scopes: ALL_SCOPES,
-      operator: true,
-      secretHash: hashSecret(secret),
-      createdByKeyId: null,
-      createdAt: new Date(),
-      lastUsedAt: null,
-      revokedAt: null,
-    });
-  }
-
   /**
    * Creates a key for a company. It can never grant more than the caller holds: no scope the
    * caller lacks, no store outside the caller's reach.
    */
-  async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[]): Promise<CreatedKey> {
+  async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[], name?: string | null): Promise<CreatedKey> {
+    const keyName = validKeyName(name);
     if (!reachesCompany(caller, companyId)) throw new NotFoundError('Company');
     const missing = scopes.filter((s) => !caller.scopes.has(s));
     if (missing.length) throw new ForbiddenError(`A key cannot grant scopes it does not hold: ${missing.join(', ')}`);
@@ -71,6 +67,7 @@ export class ApiKeyService {
     const secret = newSecret();
     const key = await this.catalog.getRepository(ApiKeyEntity).save({
       id: randomUUID(),
+      name: keyName,
       companyId,
       storeIds: uniqueStores,
       scopes: [...new Set(scopes)],
@@ -84,25 +81,43 @@ export class ApiKeyService {
     return { key, secret };
   }
 
+  /** The keys the caller may see (see `keyWithinReach`), newest first. */
   async list(caller: Principal, companyId: string | null): Promise<ApiKeyEntity[]> {
     const where = caller.operator
       ? companyId
         ? { companyId }
         : {}
       : { companyId: caller.companyId ?? IsNull() };
-    return this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
+    const keys = await this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
+    return keys.filter((k) => keyWithinReach(caller, k));
   }
 
+  /** Revokes a key within the caller's reach; any other key is NOT_FOUND, exactly like a missing one. */
   async revoke(caller: Principal, id: string): Promise<ApiKeyEntity> {
     const repo = this.catalog.getRepository(ApiKeyEntity);
     const key = await repo.findOneBy({ id });
-    if (!key || (key.companyId ? !reachesCompany(caller, key.companyId) : !caller.operator)) throw new NotFoundError('API key');
+    if (!key || !keyWithinReach(caller, key)) throw new NotFoundError('API key');
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await repo.update({ id }, { revokedAt: key.revokedAt });
     }
     return key;
   }
+}
+
+/**
+ * Whether a key administrator may see or revoke a key (api.md): an operator reaches every key;
+ * any other caller only keys of its own company that hold no scope it lacks, and, when the
+ * caller is narrowed to stores, only keys narrowed to a subset of those stores (never a
+ * company-wide key, which would reach the stores it does not).
+ */
+export function keyWithinReach(caller: Principal, key: Pick<ApiKeyEntity, 'companyId' | 'storeIds' | 'scopes'>): boolean {
+  if (caller.operator) return true;
+  if (!key.companyId || !reachesCompany(caller, key.companyId)) return false;
+  if (!key.scopes.every((s) => caller.scopes.has(s as Scope))) return false;
+  if (caller.storeIds === null) return true;
+  const within = caller.storeIds;
+  return key.storeIds !== null && key.storeIds.length > 0 && key.storeIds.every((id) => within.has(id));
 }
 
 export function toPrincipal(key: ApiKeyEntity): Principal {

@@ -3,7 +3,8 @@ import type { Config } from '../../config';
 import { StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
-import { assertSafeIdentifier, createStoreDatabase, storeDbUser } from '../../tenancy/data-source-factory';
+import { assertSafeIdentifier, createStoreDatabase } from '../../tenancy/data-source-factory';
+import { credentialGeneration, dropStoreUser } from '../../tenancy/store-credentials';
 import type { QueryObserver } from '../../tenancy/query-observer';
 import { adminConnection, storeServer, storeServerNames, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy } from '../../tenancy/tenancy';
@@ -97,7 +98,9 @@ export class StoreMoveService {
         throw new BadUserInputError(`Database ${db} already exists on "${to}" and the catalog does not point there: left over from an interrupted move? Drop it first.`);
       }
     });
-    await createStoreDatabase(this.config, this.tenancy.catalog, db, this.observer.loggerFor(`store:${store.id}`, this.log), to);
+    // The same user and password on the target: the store's generation does not change with a move.
+    const generation = await credentialGeneration(this.tenancy.catalog, store.id);
+    await createStoreDatabase(this.config, this.tenancy.catalog, db, this.observer.loggerFor(`store:${store.id}`, this.log), to, generation);
 
     const source = await adminConnection(this.config, from);
     const target = await adminConnection(this.config, to);
@@ -196,7 +199,7 @@ export class StoreMoveService {
     assertSafeIdentifier(db);
     await withAdmin(this.config, server, async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${q(db)}`);
-      await c.query(`DROP USER IF EXISTS '${storeDbUser(this.config, db).user}'@'%'`);
+      await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], db);
     });
   }
 }

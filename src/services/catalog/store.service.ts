@@ -4,6 +4,7 @@ import { CompanyEntity, StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
 import { createStoreDatabase } from '../../tenancy/data-source-factory';
+import { FIRST_GENERATION, recordGeneration } from '../../tenancy/store-credentials';
 import type { QueryObserver } from '../../tenancy/query-observer';
 import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
@@ -93,7 +94,9 @@ export class StoreService {
     });
     Object.assign(store, settingsPatch(store, settings ?? {}));
     // The database exists, fully migrated, before the catalog points at it.
-    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server);
+    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
+    // The generation first: a store row without one would be taken for an old-scheme store.
+    if (this.config.engine === 'mysql') await recordGeneration(this.tenancy.catalog, store.id, FIRST_GENERATION);
     await this.tenancy.catalog.getRepository(StoreEntity).save(store);
     return store;
   }
@@ -108,6 +111,7 @@ export class StoreService {
     if (eraseCollected && (patch.collectEmails ?? store.collectEmails)) {
       throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
     }
+    const changed = changedSettings(store, patch);
     await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
     Object.assign(store, patch);
     let erased = 0;
@@ -122,9 +126,24 @@ export class StoreService {
       });
       await flushDeletedPages(await this.tenancy.storeManager(ctx, store.id));
     }
-    await this.audit.record(ctx, [{ operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings', storeId: store.id, companyId: store.companyId, records: erased }]);
+    await this.audit.record(ctx, [{
+      operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings',
+      storeId: store.id,
+      companyId: store.companyId,
+      records: erased,
+      // Names only: a value (a webhook URL, say) is the store's business, not the trail's.
+      detail: changed.length ? `settings changed: ${changed.join(', ')}` : 'no setting changed',
+    }]);
     return store;
   }
+}
+
+/** The names of the settings whose value a patch changes, in a stable order. */
+export function changedSettings(store: StoreEntity, patch: Partial<StoreEntity>): string[] {
+  // Lists (products) are sets: the same members in another order change nothing.
+  const norm = (v: unknown) => JSON.stringify(Array.isArray(v) ? [...v].sort() : (v ?? null));
+  const same = (a: unknown, b: unknown) => norm(a) === norm(b);
+  return (Object.keys(patch) as (keyof StoreEntity)[]).filter((k) => !same(store[k], patch[k])).sort();
 }
 
 /** Validates a settings change against the store's current settings; returns the columns to set. */
@@ -148,7 +167,8 @@ function settingsPatch(store: StoreEntity, settings: StoreSettingsInput): Partia
 
 function validProducts(products: string[] | null | undefined): string[] | null {
   if (!products) return null;
-  const unknown = products.filter((p) => !KNOWN_PRODUCTS.includes(p));
-  if (unknown.length) throw new BadUserInputError(`Unknown products: ${unknown.join(', ')}; known: ${KNOWN_PRODUCTS.join(', ')}`);
+  // Names the positions, never the values sent (they are the caller's text).
+  const unknown = products.flatMap((p, i) => (KNOWN_PRODUCTS.includes(p) ? [] : [`products[${i}]`]));
+  if (unknown.length) throw new BadUserInputError(`settings.${unknown.slice(0, 10).join(', settings.')}: each product must be one of ${KNOWN_PRODUCTS.join(', ')}`);
   return [...new Set(products)];
 }

@@ -1,6 +1,7 @@
 import { SubProcessorEntity, StoreEntity } from '../../entities/catalog';
 import type { Config } from '../../config';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import { PrivacyActivity, PrivacyActivityService } from './privacy-activity.service';
 import { needs } from './sub-processor.service';
 
 export interface DataCounts {
@@ -11,10 +12,19 @@ export interface DataCounts {
   customersWithCrm: number;
 }
 
+export interface DataLocationInfo {
+  database: string;
+  backup: string;
+  engine: 'sqlite' | 'mysql';
+  server: string;
+  dataRegion: string;
+  backupRegion: string;
+}
+
 export interface StoreDataTypes {
   store: StoreEntity;
   counts: DataCounts;
-  location: { database: string; backup: string };
+  location: DataLocationInfo;
 }
 
 export interface SubProcessorUse {
@@ -32,10 +42,19 @@ export interface Dashboard {
  * store which data types it holds, from the data actually present. One statement per store.
  */
 export class DashboardService {
+  private readonly activities: PrivacyActivityService;
+
   constructor(
     private readonly config: Config,
     private readonly tenancy: Tenancy,
-  ) {}
+  ) {
+    this.activities = new PrivacyActivityService(tenancy);
+  }
+
+  /** The privacy activity of the last 30 days (forget requests, purges): catalog reads only. */
+  activity(ctx: TenancyContext, companyId: string, now = new Date()): Promise<PrivacyActivity> {
+    return this.activities.forCompany(ctx, companyId, now);
+  }
 
   async forCompany(ctx: TenancyContext, companyId: string): Promise<Dashboard> {
     const stores = await this.tenancy.reachableStores(ctx, companyId);
@@ -53,19 +72,21 @@ export class DashboardService {
 
   private location(store: StoreEntity): StoreDataTypes['location'] {
     const database = this.config.engine === 'sqlite' ? `embedded SQLite on the gateway host (${this.config.dataRegion})` : `MySQL server "${store.server}" (${this.config.dataRegion})`;
-    return { database, backup: this.config.backupRegion };
+    return { database, backup: this.config.backupRegion, engine: this.config.engine, server: store.server, dataRegion: this.config.dataRegion, backupRegion: this.config.backupRegion };
   }
 
   private async counts(ctx: TenancyContext, store: StoreEntity): Promise<DataCounts> {
     const em = await this.tenancy.storeManager(ctx, store.id);
     const q = (name: string) => em.connection.driver.escape(name);
-    // Scalar subqueries: every count in one round trip.
+    // Scalar subqueries: every count in one round trip. E-mail addresses are counted once each
+    // however many rows hold them (UNION drops duplicates; columns compare byte for byte).
     const [row] = await em.query(`SELECT
       (SELECT COUNT(*) FROM ${q('visitors')}) AS visitors,
       (SELECT COUNT(*) FROM ${q('orders')}) AS orders,
-      (SELECT COUNT(*) FROM ${q('customers')} WHERE ${q('email')} IS NOT NULL)
-        + (SELECT COUNT(*) FROM ${q('orders')} WHERE ${q('email')} IS NOT NULL)
-        + (SELECT COUNT(*) FROM ${q('visitors')} WHERE ${q('email')} IS NOT NULL) AS emails,
+      (SELECT COUNT(*) FROM (
+         SELECT ${q('email')} FROM ${q('customers')} WHERE ${q('email')} IS NOT NULL
+         UNION SELECT ${q('email')} FROM ${q('orders')} WHERE ${q('email')} IS NOT NULL
+         UNION SELECT ${q('email')} FROM ${q('visitors')} WHERE ${q('email')} IS NOT NULL) ${q('addresses')}) AS emails,
       (SELECT COUNT(*) FROM ${q('customers')} WHERE ${q('name')} IS NOT NULL OR ${q('age')} IS NOT NULL OR ${q('gender')} IS NOT NULL
         OR ${q('city')} IS NOT NULL OR ${q('attributes')} IS NOT NULL) AS crm,
       (SELECT COUNT(*) FROM ${q('customers')} c WHERE

@@ -41,7 +41,7 @@ export async function seedDemo(services: Services, now = new Date()): Promise<{ 
   }
   const secret = newSecret();
   await catalog.getRepository(ApiKeyEntity).save({
-    id: randomUUID(), companyId: company.id, storeIds: null, scopes: ALL_SCOPES, operator: false,
+    id: randomUUID(), name: 'Demo key', companyId: company.id, storeIds: null, scopes: ALL_SCOPES, operator: false,
     secretHash: hashSecret(secret), createdByKeyId: null, createdAt: now, lastUsedAt: null, revokedAt: null,
   });
   writeFileSync(demoKeyFile(services.config.dataDir), secret + '\n', { mode: 0o600 });

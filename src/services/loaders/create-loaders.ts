@@ -6,21 +6,19 @@ import { createCustomerByIdLoader } from './customer-by-id.loader';
 import { createEventCountByVisitorLoader } from './event-count-by-visitor.loader';
 import { createEventsByVisitorLoader } from './events-by-visitor.loader';
 import { createLinesByOrderLoader } from './lines-by-order.loader';
-import { createOrderCountByCustomerLoader } from './order-count-by-customer.loader';
-import { createOrdersByCustomerLoader } from './orders-by-customer.loader';
+import { createOrderCountByPersonLoader, createOrdersByPersonLoader, createProfileLinksLoader } from './person-links.loader';
 import { createPreferencesByCustomerLoader } from './preferences-by-customer.loader';
 import { createProductByIdLoader } from './product-by-id.loader';
 import { createStoreByIdLoader } from './store-by-id.loader';
-import { createVisitorsByCustomerLoader } from './visitors-by-customer.loader';
 
 function storeLoaders(em: () => Promise<EntityManager>, store: () => Promise<StoreEntity>) {
   return {
     retentionByVisitor: createRetentionByVisitorLoader(em, store),
     customerById: createCustomerByIdLoader(em),
-    ordersByCustomer: createOrdersByCustomerLoader(em),
-    orderCountByCustomer: createOrderCountByCustomerLoader(em),
+    profileLinks: createProfileLinksLoader(em),
+    ordersByPerson: createOrdersByPersonLoader(em),
+    orderCountByPerson: createOrderCountByPersonLoader(em),
     linesByOrder: createLinesByOrderLoader(em),
-    visitorsByCustomer: createVisitorsByCustomerLoader(em),
     eventsByVisitor: createEventsByVisitorLoader(em),
     eventCountByVisitor: createEventCountByVisitorLoader(em),
     preferencesByCustomer: createPreferencesByCustomerLoader(em),

@@ -1,8 +1,5 @@
 import DataLoader from 'dataloader';
-import { EntityManager } from 'typeorm';
-import { OrderEntity } from '../../entities/store';
 import { PageRequest, pageKey } from '../pagination/cursor';
-import { pagedByParent } from '../pagination/paged-by-parent';
 
 export interface PagedKey {
   parentId: string;
@@ -26,9 +23,3 @@ export function pagedLoader<E>(load: (parentIds: string[], page: PageRequest) =>
     { cacheKeyFn: (k) => `${k.parentId}\u0000${pageKey(k.page)}` },
   );
 }
-
-/** A customer's orders, newest first, one page per customer. */
-export const createOrdersByCustomerLoader = (em: () => Promise<EntityManager>) =>
-  pagedLoader<OrderEntity>(async (ids, page) =>
-    pagedByParent(await em(), OrderEntity, ids, page, { parentColumn: 'customerId', timeColumn: 'createdAt' }),
-  );

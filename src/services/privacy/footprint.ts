@@ -1,12 +1,9 @@
-import { Brackets, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
+import { followLinks } from '../subject/person-links';
+import type { Identifiers } from '../subject/subject-input';
 
-/** The identifiers a person is known by in one store. */
-export interface Identifiers {
-  emails: string[];
-  customerIds: string[];
-  visitorIds: string[];
-}
+export type { Identifiers } from '../subject/subject-input';
 
 /** Everything in a store that belongs to one person, found from what identifies them. */
 export interface Footprint extends Identifiers {
@@ -15,45 +12,33 @@ export interface Footprint extends Identifiers {
   visitors: VisitorEntity[];
 }
 
-/** `alias.column IN (...)` for each non-empty list, OR-ed; a query matching nothing when all are empty. */
-function anyOf<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, conditions: [string, string[]][]): SelectQueryBuilder<T> {
-  const live = conditions.filter(([, values]) => values.length > 0);
-  if (live.length === 0) return qb.where('1 = 0');
-  return qb.where(
-    new Brackets((w) => {
-      live.forEach(([column, values], i) => w.orWhere(`${alias}.${column} IN (:...p${i})`, { [`p${i}`]: values }));
-    }),
-  );
-}
-
-const union = (a: string[], b: (string | null)[]) => [...new Set([...a, ...b.filter((x): x is string => !!x)])];
+/**
+ * Rounds of link-following a footprint may take. Each round that learns something costs at most
+ * three statements (per chunk); real people settle in two or three. A chain longer than this is
+ * cut off (and reported by `truncated`) rather than let one request walk a whole store.
+ */
+export const FOOTPRINT_ROUNDS = 8;
 
 /**
- * Follows the links from the given identifiers: customers by ID or e-mail (and the other
- * customers sharing a found e-mail), orders by customer or e-mail, visitors by customer,
- * e-mail, or as the visitor recorded on one of those orders.
+ * Closes over every link from the given identifiers (person-links.ts): the customers by ID or
+ * e-mail, the visitors by customer ID, e-mail, ID or as the visitor on one of the orders, the
+ * orders by customer ID, e-mail or any of the visitor IDs; each row found brings its
+ * identifiers, until nothing new is found. The identifiers returned are the seed's and every
+ * one found: the ones a forget suppresses and an audit entry names.
  */
-export async function findFootprint(em: EntityManager, seed: Identifiers): Promise<Footprint> {
-  let emails = [...seed.emails];
-  let customerIds = [...seed.customerIds];
-  let customers: CustomerEntity[] = [];
-  // Two rounds: a customer found by ID brings their e-mail, which may name further customer rows.
-  for (let round = 0; round < 2; round++) {
-    customers = await anyOf(em.createQueryBuilder(CustomerEntity, 'c'), 'c', [['id', customerIds], ['email', emails]]).getMany();
-    const nextEmails = union(emails, customers.map((c) => c.email));
-    customerIds = union(customerIds, customers.map((c) => c.id));
-    if (nextEmails.length === emails.length) break;
-    emails = nextEmails;
-  }
-  const orders = await anyOf(em.createQueryBuilder(OrderEntity, 'o'), 'o', [['customerId', customerIds], ['email', emails]]).getMany();
-  const orderVisitors = union(seed.visitorIds, orders.map((o) => o.visitorId));
-  const visitors = await anyOf(em.createQueryBuilder(VisitorEntity, 'v'), 'v', [['customerId', customerIds], ['email', emails], ['id', orderVisitors]]).getMany();
+export async function findFootprint(em: EntityManager, seed: Identifiers): Promise<Footprint & { truncated: boolean }> {
+  const closure = await followLinks(em, [seed], { tables: ['customer', 'visitor', 'order'], maxRounds: FOOTPRINT_ROUNDS });
+  const rows = closure.rows[0];
   return {
-    customers,
-    orders,
-    visitors,
-    emails: union(emails, visitors.map((v) => v.email)),
-    customerIds,
-    visitorIds: union(orderVisitors, visitors.map((v) => v.id)),
+    customers: rows.customer.sort(byId),
+    visitors: rows.visitor.sort(byId),
+    orders: rows.order.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a, b)),
+    ...closure.identifiers[0],
+    truncated: closure.truncated,
   };
 }
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Whether the store holds anything of the person. */
+export const holdsAnything = (f: Footprint) => f.customers.length + f.orders.length + f.visitors.length > 0;

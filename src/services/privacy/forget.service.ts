@@ -6,11 +6,11 @@ import type { Logger } from '../../logging';
 import { scrubPersonal } from '../../logging';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
-import { parseIdOrEmail } from '../profiles/profile.service';
-import type { Subject } from '../subject/normalize';
+import { BadUserInputError } from '../../errors';
 import type { SubjectHasher } from '../subject/subject-hasher';
+import { Identifiers, parsePerson } from '../subject/subject-input';
 import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
-import { findFootprint, Identifiers } from './footprint';
+import { findFootprint, Footprint, holdsAnything } from './footprint';
 import type { SuppressionService } from './suppression.service';
 
 /** Backups hold personal data up to 30 days (S5). */
@@ -26,8 +26,34 @@ export interface ForgetOutcome extends EraseCounts {
   completedAt: Date | null;
   backupsClearBy: Date;
   alreadyForgotten: boolean;
+  found: boolean;
+  reference: string | null;
   failure: string | null;
 }
+
+/** A person as the API names them (exactly one of the two). */
+export interface PersonInput {
+  idOrEmail?: string | null;
+  visitorId?: string | null;
+}
+
+export const MAX_REFERENCE_LENGTH = 128;
+// Anything shaped like an address: a reference is a ticket number, never personal data.
+const CONTAINS_EMAIL = /[^\s@]+@[^\s@]+\.[^\s@]+/u;
+
+/** The caller's ticket reference, checked: short, printable, and not an e-mail address. */
+export function parseReference(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  const ref = raw.trim();
+  if (ref.length === 0) return null;
+  if (ref.length > MAX_REFERENCE_LENGTH) throw new BadUserInputError(`\`reference\` is longer than ${MAX_REFERENCE_LENGTH} characters`);
+  if (/\p{Cc}/u.test(ref)) throw new BadUserInputError('`reference` must not contain control characters');
+  if (CONTAINS_EMAIL.test(ref)) throw new BadUserInputError('`reference` must not contain an e-mail address: it is kept on the ledger, which holds no personal data');
+  return ref;
+}
+
+/** The identifiers an audit entry names the person by (the seed and everything found). */
+export const subjectsOf = (ids: Identifiers): Identifiers => ({ emails: [...ids.emails], customerIds: [...ids.customerIds], visitorIds: [...ids.visitorIds] });
 
 export interface ForgetContext extends TenancyContext {
   requestId?: string;
@@ -36,12 +62,13 @@ export interface ForgetContext extends TenancyContext {
 }
 
 class DryRunRollback extends Error {
-  constructor(readonly counts: EraseCounts) {
+  constructor(
+    readonly counts: EraseCounts,
+    readonly footprint: Footprint,
+  ) {
     super('dry run');
   }
 }
-
-export const seedOf = (s: Subject): Identifiers => (s.kind === 'email' ? { emails: [s.email], customerIds: [], visitorIds: [] } : { emails: [], customerIds: [s.id], visitorIds: [] });
 
 /**
  * Forget (S4, S5, S6), exactly as design.md's "Forget, precisely": per store one transaction
@@ -56,25 +83,30 @@ export class ForgetService {
     private readonly audit: AuditService,
     private readonly log: Logger,
     private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
+    /** Leases (locks/lease.service.ts): a running forget holds one on its request. */
+    private readonly leases?: { withLease(name: string, work: () => Promise<void>, opts: { fresh: boolean }): Promise<boolean> },
   ) {}
 
-  async forget(ctx: ForgetContext, idOrEmail: string, storeId: string | null | undefined, dryRun = false): Promise<ForgetOutcome[]> {
-    const subject = parseIdOrEmail(idOrEmail);
+  async forget(ctx: ForgetContext, person: PersonInput, storeId: string | null | undefined, dryRun = false, reference?: string | null): Promise<ForgetOutcome[]> {
+    const subject = parsePerson(person);
+    const ref = parseReference(reference);
     const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
     const outcomes: ForgetOutcome[] = [];
     // One store at a time: a failure in one is recorded and the others still complete.
-    for (const store of stores) outcomes.push(await this.forgetInStore(ctx, store, subject, dryRun));
+    for (const store of stores) outcomes.push(await this.forgetInStore(ctx, store, subject, dryRun, ref));
     return outcomes;
   }
 
-  subjectHash(storeId: string, subject: Subject): string {
-    return subject.kind === 'email' ? this.hasher.hash(storeId, 'email', subject.email) : this.hasher.hash(storeId, 'customer', subject.id);
+  /** The ledger's name for the person as asked for: their e-mail, else customer ID, else visitor ID. */
+  subjectHash(storeId: string, subject: Identifiers): string {
+    if (subject.emails.length) return this.hasher.hash(storeId, 'email', subject.emails[0]);
+    if (subject.customerIds.length) return this.hasher.hash(storeId, 'customer', subject.customerIds[0]);
+    return this.hasher.hash(storeId, 'visitor', subject.visitorIds[0]);
   }
 
-  private async forgetInStore(ctx: ForgetContext, store: StoreEntity, subject: Subject, dryRun: boolean): Promise<ForgetOutcome> {
-    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+  private async forgetInStore(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, dryRun: boolean, reference: string | null): Promise<ForgetOutcome> {
     const requestedAt = new Date();
-    const subjectHash = this.subjectHash(store.id, subject);
+    const subjectHash = this.subjectHash(store.id, seed);
     const request: ForgetRequestEntity = Object.assign(new ForgetRequestEntity(), {
       id: randomUUID(),
       storeId: store.id,
@@ -87,26 +119,43 @@ export class ForgetService {
       backupsClearBy: new Date(requestedAt.getTime() + BACKUP_RETENTION_DAYS * DAY_MS),
       ...ZERO_COUNTS,
       alreadyForgotten: false,
+      found: false,
+      reference,
       failure: null,
     });
     if (dryRun) {
-      const counts = await this.dryRun(ctx, store, subject);
-      await this.audit.record(ctx, [{ operation: 'forgetCustomer.dryRun', storeId: store.id, companyId: store.companyId, subjectHash, records: total(counts) }]);
-      return { ...request, ...counts, status: 'DRY_RUN' };
+      const { counts, footprint } = await this.dryRun(ctx, store, seed);
+      await this.audit.record(ctx, [{ operation: 'forgetCustomer.dryRun', storeId: store.id, companyId: store.companyId, subjectHash, records: total(counts), subjects: subjectsOf(footprint) }]);
+      return { ...request, ...counts, found: holdsAnything(footprint), status: 'DRY_RUN' };
     }
+    // While it runs, the forget holds its request's lease (renewed): forget recovery finishes
+    // only PENDING requests whose lease is free, i.e. whose process died (forget-recovery.service.ts).
+    if (!this.leases) return this.run(ctx, store, seed, request);
+    let outcome: ForgetOutcome | undefined;
+    await this.leases.withLease(forgetLeaseName(request.id), async () => void (outcome = await this.run(ctx, store, seed, request)), { fresh: true });
+    if (!outcome) throw new Error('the lease of a new forget request was held'); // a fresh UUID: cannot happen
+    return outcome;
+  }
+
+  private async run(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, request: ForgetRequestEntity): Promise<ForgetOutcome> {
+    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).
-    const seed = seedOf(subject);
     const isSuppressed = await this.suppression.matcher(store.id, seed);
-    const knownBefore = subject.kind === 'email' ? isSuppressed('email', subject.email) : isSuppressed('customer', subject.id);
+    const knownBefore =
+      seed.emails.some((v) => isSuppressed('email', v)) || seed.customerIds.some((v) => isSuppressed('customer', v)) || seed.visitorIds.some((v) => isSuppressed('visitor', v));
+    let subjects = subjectsOf(seed);
     // The subject is suppressed before its data is touched, so a sync racing this forget is dropped.
     await this.suppression.suppress(store.id, seed, request.id);
     try {
       const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
         const footprint = await findFootprint(em, seed);
+        if (footprint.truncated) this.log.warn({ storeId: store.id, forgetRequestId: request.id }, 'forget: the footprint was cut off at its round limit');
         await this.suppression.suppress(store.id, footprint, request.id);
-        return eraseFootprint(em, footprint);
+        subjects = subjectsOf(footprint);
+        return { ...(await eraseFootprint(em, footprint)), found: holdsAnything(footprint) };
       });
       await flushDeletedPages(await this.tenancy.registry.manager(store));
       Object.assign(request, counts, { status: 'COMPLETED', completedAt: new Date(), alreadyForgotten: knownBefore && total(counts) === 0 });
@@ -122,25 +171,30 @@ export class ForgetService {
       visitorsDeleted: request.visitorsDeleted,
       eventsDeleted: request.eventsDeleted,
       alreadyForgotten: request.alreadyForgotten,
+      found: request.found,
       failure: request.failure,
     });
-    await this.audit.record(ctx, [{ operation: 'forgetCustomer', storeId: store.id, companyId: store.companyId, subjectHash, records: total(request) }]);
+    await this.audit.record(ctx, [{ operation: 'forgetCustomer', storeId: store.id, companyId: store.companyId, subjectHash, records: total(request), subjects }]);
     this.metrics?.forgets.inc({ status: request.status });
     return { ...request };
   }
 
   /** The same work in a transaction that is always rolled back: the counts, and no change. */
-  private async dryRun(ctx: ForgetContext, store: StoreEntity, subject: Subject): Promise<EraseCounts> {
+  private async dryRun(ctx: ForgetContext, store: StoreEntity, seed: Identifiers): Promise<{ counts: EraseCounts; footprint: Footprint }> {
     try {
       await this.tenancy.storeTransaction(ctx, store.id, async (em: EntityManager) => {
-        throw new DryRunRollback(await eraseFootprint(em, await findFootprint(em, seedOf(subject))));
+        const footprint = await findFootprint(em, seed);
+        throw new DryRunRollback(await eraseFootprint(em, footprint), footprint);
       });
     } catch (e) {
-      if (e instanceof DryRunRollback) return e.counts;
+      if (e instanceof DryRunRollback) return { counts: e.counts, footprint: e.footprint };
       throw e;
     }
-    return ZERO_COUNTS;
+    throw new Error('unreachable: a dry run always rolls back');
   }
 }
+
+/** The lease a running forget holds on its request (a fresh UUID: taking it never waits). */
+export const forgetLeaseName = (requestId: string) => `forget:${requestId}`;
 
 export const total = (c: EraseCounts) => c.customersDeleted + c.ordersAnonymized + c.visitorsDeleted + c.eventsDeleted;

@@ -6,7 +6,8 @@ import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
-import { findFootprint, Identifiers } from './footprint';
+import { findFootprint } from './footprint';
+import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';
 import { total } from './forget.service';
 
@@ -50,6 +51,25 @@ export class ReplayService {
       const rows = await catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: In(ids.slice(i, i + 500)) }, select: { hash: true } });
       rows.forEach((r) => wanted.add(r.hash));
     }
+    const counts = await this.eraseMatching(ctx, store, wanted);
+    await this.audit.record(ctx, [{ operation: 'replayForgetRequests', storeId: store.id, companyId: store.companyId, records: total(counts) }]);
+    return { replayed: requests.length, ...counts };
+  }
+
+  /**
+   * One request again (forget recovery, forget-recovery.service.ts): the identifiers it
+   * suppressed, plus the subject it was asked for (whose suppression entry may belong to an
+   * earlier request), matched and erased exactly as a replay does. Not audited here: the caller
+   * records what it did.
+   */
+  async replayRequest(ctx: ForgetContext, request: Pick<ForgetRequestEntity, 'id' | 'storeId' | 'subjectHash'>): Promise<EraseCounts> {
+    const store = await this.tenancy.store(ctx, request.storeId);
+    const rows = await this.tenancy.catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
+    return this.eraseMatching(ctx, store, new Set([request.subjectHash, ...rows.map((r) => r.hash)]));
+  }
+
+  /** Hashes every identifier in the store, and erases the footprint of those in `wanted`. */
+  private async eraseMatching(ctx: ForgetContext, store: StoreEntity, wanted: Set<string>): Promise<EraseCounts> {
     const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
       await lockSubjects(em, 'exclusive');
       const seed: Identifiers = { emails: [], customerIds: [], visitorIds: [] };
@@ -57,13 +77,12 @@ export class ReplayService {
         if (value && wanted.has(this.hasher.hash(store.id, kind, value)) && !into.includes(value)) into.push(value);
       };
       await scan(em, CustomerEntity, ['id', 'email'], (r) => (match('customer', r.id, seed.customerIds), match('email', r.email, seed.emails)));
-      await scan(em, OrderEntity, ['id', 'customerId', 'email'], (r) => (match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
+      await scan(em, OrderEntity, ['id', 'customerId', 'email', 'visitorId'], (r) => (match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails), match('visitor', r.visitorId, seed.visitorIds)));
       await scan(em, VisitorEntity, ['id', 'customerId', 'email'], (r) => (match('visitor', r.id, seed.visitorIds), match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
       return eraseFootprint(em, await findFootprint(em, seed));
     });
     await flushDeletedPages(await this.tenancy.registry.manager(store));
-    await this.audit.record(ctx, [{ operation: 'replayForgetRequests', storeId: store.id, companyId: store.companyId, records: total(counts) }]);
-    return { replayed: requests.length, ...counts };
+    return counts;
   }
 }
 

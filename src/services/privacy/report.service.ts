@@ -4,11 +4,12 @@ import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, Visitor
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import { createPreferencesByCustomerLoader } from '../loaders/preferences-by-customer.loader';
-import { parseIdOrEmail } from '../profiles/profile.service';
 import type { PreferenceResult } from '../profiles/preferences';
+import { parsePerson } from '../subject/subject-input';
 import { findFootprint } from './footprint';
-import type { ForgetContext, ForgetService } from './forget.service';
-import { seedOf } from './forget.service';
+import type { FullPrivacyReport, ReportContentService } from './report-content.service';
+import type { ForgetContext, ForgetService, PersonInput } from './forget.service';
+import { subjectsOf } from './forget.service';
 
 /** S10's data types, as they appear in a report. */
 export type DataCategory = 'emailAddress' | 'crm' | 'orderHistory' | 'browsingHistory' | 'purchasePreferences';
@@ -38,15 +39,16 @@ export class ReportService {
     private readonly tenancy: Tenancy,
     private readonly forget: ForgetService,
     private readonly audit: AuditService,
+    private readonly content: ReportContentService,
   ) {}
 
-  async report(ctx: ForgetContext, idOrEmail: string, storeId?: string | null): Promise<PrivacyReport> {
-    const subject = parseIdOrEmail(idOrEmail);
+  async report(ctx: ForgetContext, person: PersonInput, storeId?: string | null): Promise<FullPrivacyReport> {
+    const subject = parsePerson(person);
     const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
     const reports: StoreReport[] = [];
     for (const store of stores) {
       const em = await this.tenancy.storeManager(ctx, store.id);
-      const f = await findFootprint(em, seedOf(subject));
+      const f = await findFootprint(em, subject);
       const visitorIds = f.visitors.map((v) => v.id);
       const orderIds = f.orders.map((o) => o.id);
       const events = visitorIds.length ? await em.find(VisitEventEntity, { where: { visitorId: In(visitorIds) }, order: { occurredAt: 'ASC', id: 'ASC' } }) : [];
@@ -69,9 +71,10 @@ export class ReportService {
         operation: 'privacyReport', storeId: store.id, companyId: store.companyId,
         subjectHash: this.forget.subjectHash(store.id, subject),
         records: f.customers.length + f.orders.length + f.visitors.length + events.length,
+        subjects: subjectsOf(f),
       }]);
     }
-    return { generatedAt: new Date(), stores: reports };
+    return this.content.complete(ctx, { generatedAt: new Date(), stores: reports });
   }
 }
 
@@ -83,33 +86,4 @@ function categories(r: StoreReport): DataCategory[] {
   if (r.visitors.length) out.push('browsingHistory');
   if (r.preferences.some((p) => p.topProducts.length)) out.push('purchasePreferences');
   return out;
-}
-
-/** The whole report as one machine-readable document (the `json` field). */
-export function reportDocument(report: PrivacyReport): Record<string, unknown> {
-  return {
-    format: 'privacy-gateway/data-access-report@1',
-    generatedAt: report.generatedAt.toISOString(),
-    stores: report.stores.map((s) => ({
-      store: { id: s.store.id, name: s.store.name },
-      dataCategories: s.dataCategories,
-      customers: s.customers.map((c, i) => ({
-        id: c.id, email: c.email, name: c.name,
-        crm: { age: c.age, gender: c.gender, city: c.city, attributes: c.attributes },
-        createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
-        preferences: s.preferences[i] ?? null,
-      })),
-      orders: s.orders.map((o) => ({
-        id: o.id, createdAt: o.createdAt.toISOString(), email: o.email, customerId: o.customerId, visitorId: o.visitorId,
-        currency: o.currency, total: o.total,
-        lines: s.lines.filter((l) => l.orderId === o.id).map((l) => ({ productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
-      })),
-      visitors: s.visitors.map((v) => ({
-        id: v.id, customerId: v.customerId, email: v.email, firstSeenAt: v.firstSeenAt.toISOString(), lastSeenAt: v.lastSeenAt.toISOString(),
-        events: s.events.filter((e) => e.visitorId === v.id).map((e) => ({
-          type: e.type, url: e.url, productId: e.productId, contentId: e.contentId, occurredAt: e.occurredAt.toISOString(), durationSeconds: e.durationSeconds,
-        })),
-      })),
-    })),
-  };
 }

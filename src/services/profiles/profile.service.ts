@@ -5,30 +5,51 @@ import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import { PageRequest } from '../pagination/cursor';
-import { normalizeId, parseSubject, MAX_EMAIL_LENGTH } from '../subject/normalize';
+import { normalizeId } from '../subject/normalize';
+import { parsePerson } from '../subject/subject-input';
+import type { ReadAudit } from '../audit/read-audit';
+import type { SubjectHasher } from '../subject/subject-hasher';
+
+/** A profile lookup is audited through the request's read collector. */
+export interface ProfileContext extends TenancyContext {
+  reads: ReadAudit;
+}
 
 /**
  * Reads of a store's shoppers: profiles by e-mail or ID, lists, visitors. Every read goes
  * through tenancy, so a store outside the caller's reach is NOT_FOUND before any query runs.
  */
 export class ProfileService {
-  constructor(private readonly tenancy: Tenancy) {}
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly hasher: SubjectHasher,
+  ) {}
 
   /**
-   * S2: a profile by e-mail address or customer ID. An e-mail matches exactly after
-   * canonicalisation (trim, lower-case); where several customers share one, the most
-   * recently updated wins. A value with '@' that matches no e-mail is tried as an ID too.
+   * S2: a profile by e-mail address or customer ID (parsePerson: a value with '@' is both). An
+   * e-mail matches exactly after canonicalisation (trim, lower-case ASCII); where several
+   * customers share one, the most recently updated wins. A value with '@' that matches no
+   * e-mail is looked up as a customer ID, exactly as given (trimmed).
+   *
+   * A lookup by e-mail is audited whatever fields the caller selects: with PROFILES_READ alone
+   * `customer(idOrEmail: "<e-mail>"){ id }` still tells whether that address is a customer's.
+   * A match is recorded as a read of that customer; a miss (chosen deliberately) as an entry
+   * with no records under the e-mail's keyed hash, so someone probing addresses is visible in
+   * the trail and findable by the address probed. A lookup by customer ID is not audited
+   * unless personal fields are read: an ID names no one outside the store.
    */
-  async findCustomer(ctx: TenancyContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
-    const subject = parseIdOrEmail(idOrEmail);
+  async findCustomer(ctx: ProfileContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
+    const person = parsePerson({ idOrEmail });
     const em = await this.tenancy.storeManager(ctx, storeId);
-    if (subject.kind === 'email') {
-      const byEmail = await em.findOne(CustomerEntity, { where: { email: subject.email }, order: { updatedAt: 'DESC', id: 'ASC' } });
-      if (byEmail) return byEmail;
-      const id = normalizeId(idOrEmail);
-      return id ? em.findOneBy(CustomerEntity, { id }) : null;
+    if (person.emails.length) {
+      const found =
+        (await em.findOne(CustomerEntity, { where: { email: person.emails[0] }, order: { updatedAt: 'DESC', id: 'ASC' } })) ??
+        (person.customerIds.length ? await em.findOneBy(CustomerEntity, { id: person.customerIds[0] }) : null);
+      if (found) ctx.reads.read(storeId, `customer:${found.id}`, { customerId: found.id, email: found.email });
+      else ctx.reads.lookedUpByEmail(storeId, this.hasher.hash(storeId, 'email', person.emails[0]));
+      return found;
     }
-    return em.findOneBy(CustomerEntity, { id: subject.id });
+    return person.customerIds.length ? em.findOneBy(CustomerEntity, { id: person.customerIds[0] }) : null;
   }
 
   /** By ID ascending, or most recently updated first (keyset on updatedAt, id). */
@@ -63,13 +84,6 @@ export class ProfileService {
     if (!clean) throw new BadUserInputError('`id` is not a valid visitor ID');
     return (await this.tenancy.storeManager(ctx, storeId)).findOneBy(VisitorEntity, { id: clean });
   }
-}
-
-export function parseIdOrEmail(idOrEmail: string) {
-  if (idOrEmail.length > MAX_EMAIL_LENGTH) throw new BadUserInputError('`idOrEmail` is longer than 254 characters');
-  const subject = parseSubject(idOrEmail);
-  if (!subject) throw new BadUserInputError('`idOrEmail` must be a customer ID or a well-formed e-mail address');
-  return subject;
 }
 
 /** Newest-first keyset page over (time, id) for one table. */

@@ -1,38 +1,20 @@
 import type { DataSource } from 'typeorm';
+import { Lease, LeaseService } from '../locks/lease.service';
 
-const LOCK_NAME = 'pgw_retention';
-let embeddedHeld = false;
+/** The lease every retention purge (scheduled, API-less CLI) takes first. */
+export const RETENTION_LEASE = 'retention';
+const DEFAULT_TTL_MS = 30_000;
 
 /**
- * Runs `work` only if no other gateway instance is running the retention purge. On MySQL that
- * is a server-wide named lock (GET_LOCK) held on one catalog connection for the whole run,
- * released if the holder dies; embedded SQLite has one process, so a flag suffices.
- * Returns false, without running `work`, when someone else holds the lock.
+ * Runs `work` only if no other gateway instance (or `npm run purge`) is running the retention
+ * purge: the `retention` lease in the catalog, renewed while the work runs and free again if the
+ * holder dies. (It replaced a GET_LOCK, which is per server and so not exclusive on Galera.)
+ * Returns false, without running `work`, when someone else holds it. `work` gets the lease:
+ * a purge stops at its next step once `lease.lost`, and the next run resumes it.
  */
-export async function withRetentionLock(catalog: DataSource, work: () => Promise<void>): Promise<boolean> {
-  if (catalog.driver.options.type === 'better-sqlite3') {
-    if (embeddedHeld) return false;
-    embeddedHeld = true;
-    try {
-      await work();
-      return true;
-    } finally {
-      embeddedHeld = false;
-    }
-  }
-  const runner = catalog.createQueryRunner();
-  try {
-    const [{ got }] = await runner.query(`SELECT GET_LOCK('${LOCK_NAME}', 0) AS got`);
-    if (Number(got) !== 1) return false;
-    try {
-      await work();
-      return true;
-    } finally {
-      await runner.query(`SELECT RELEASE_LOCK('${LOCK_NAME}')`);
-    }
-  } finally {
-    await runner.release();
-  }
+export async function withRetentionLock(catalog: DataSource | LeaseService, work: (lease: Lease) => Promise<void>): Promise<boolean> {
+  const leases = catalog instanceof LeaseService ? catalog : new LeaseService(catalog, DEFAULT_TTL_MS);
+  return leases.withLease(RETENTION_LEASE, work);
 }
 
 /** `24h`, `30m`, `90s`, `500ms`, `7d`; `0` or `off` disables. */

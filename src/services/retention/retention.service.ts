@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { PurgeRunEntity, StoreEntity } from '../../entities/catalog';
-import { VisitEventEntity, VisitorEntity } from '../../entities/store';
+import { PurgePositionEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { flushDeletedPages } from '../privacy/erase';
@@ -19,7 +19,8 @@ export interface PurgeOptions {
   now?: Date;
   /** Checked between steps: true stops the run, which the next purge resumes. */
   shouldStop?: () => boolean;
-  onProgress?: (run: PurgeRunEntity) => void;
+  /** After each step, with the last visitor ID processed (kept in the store, not in `run`). */
+  onProgress?: (run: PurgeRunEntity, lastVisitorId: string) => void;
   triggeredBy?: string;
 }
 
@@ -120,7 +121,6 @@ export class RetentionService {
         asOf: opts.now ?? new Date(),
         startedAt: new Date(),
         finishedAt: null,
-        cursor: null,
         visitorsDeleted: 0,
         eventsDeleted: 0,
       });
@@ -129,6 +129,11 @@ export class RetentionService {
     const em = await this.tenancy.storeManager(ctx, store.id);
     const chunk = opts.chunkSize ?? 1000;
     const batchSize = opts.visitorBatch ?? 500;
+    // The resume position names a visitor, so it stays in the store's database, not the catalog.
+    // (A run interrupted before it was kept there, or whose store was restored, starts over: the
+    // purge is idempotent, so that costs time, not correctness.)
+    const positions = em.getRepository(PurgePositionEntity);
+    let cursor = (await positions.findOneBy({ runId: run.id }))?.lastVisitorId ?? null;
     for (;;) {
       if (opts.shouldStop?.()) {
         run.status = 'INTERRUPTED';
@@ -136,7 +141,7 @@ export class RetentionService {
         return run;
       }
       const qb = em.createQueryBuilder(VisitorEntity, 'v').select(['v.id', 'v.customerId', 'v.lastSeenAt']).orderBy('v.id', 'ASC').limit(batchSize);
-      if (run.cursor !== null) qb.where('v.id > :cursor', { cursor: run.cursor });
+      if (cursor !== null) qb.where('v.id > :cursor', { cursor });
       const batch = await qb.getMany();
       if (batch.length === 0) break;
       const retention = await visitorRetention(em, store, batch, run.asOf);
@@ -148,13 +153,15 @@ export class RetentionService {
       }
       for (const [months, ids] of byMonths) run.eventsDeleted += await this.deleteEventsBefore(em, ids, monthsBefore(run.asOf, months), chunk);
       run.visitorsDeleted += await this.deleteEmptyVisitors(em, batch.map((v) => v.id), chunk);
-      run.cursor = batch[batch.length - 1].id;
+      cursor = batch[batch.length - 1].id;
+      await positions.upsert({ runId: run.id, lastVisitorId: cursor }, ['runId']);
       await runs.save(run);
-      opts.onProgress?.(run);
+      opts.onProgress?.(run, cursor);
     }
     run.status = 'COMPLETED';
     run.finishedAt = new Date();
     await runs.save(run);
+    await positions.delete({ runId: run.id });
     await flushDeletedPages(em);
     await this.audit.record(ctx, [{ operation: 'purgeExpiredData', storeId: store.id, companyId: store.companyId, records: run.eventsDeleted + run.visitorsDeleted }]);
     return run;

@@ -1,7 +1,8 @@
 /**
- * Canonical forms of the identifiers a shopper is known by. E-mails are trimmed and
- * lower-cased (ASCII and Unicode case alike) and otherwise kept byte for byte, so
- * `josé@x.com`, `jose@x.com` and a Cyrillic look-alike stay three different people.
+ * Canonical forms of the identifiers a shopper is known by. E-mails are trimmed and their ASCII
+ * letters lower-cased; every other character is kept as it is, so `josé@x.com`, `jose@x.com`, a
+ * Cyrillic look-alike and an address spelled with the Kelvin sign (U+212A, which Unicode
+ * lower-casing would turn into "k") stay different people.
  */
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_ID_LENGTH = 128;
@@ -13,7 +14,8 @@ const EMAIL_SHAPE = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 const ID_SHAPE = /^[^\s\p{Cc}]+$/u;
 
 export function normalizeEmail(raw: string): string | null {
-  const email = raw.trim().toLowerCase();
+  // Only A-Z: String#toLowerCase also folds non-ASCII (K -> k, İ -> i̇), merging distinct addresses.
+  const email = raw.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
   if (email.length === 0 || email.length > MAX_EMAIL_LENGTH) return null;
   return EMAIL_SHAPE.test(email) ? email : null;
 }
@@ -22,16 +24,4 @@ export function normalizeId(raw: string): string | null {
   const id = raw.trim();
   if (id.length === 0 || id.length > MAX_ID_LENGTH) return null;
   return ID_SHAPE.test(id) ? id : null;
-}
-
-/** A subject as typed by a user: an e-mail address (contains '@') or a customer ID. */
-export type Subject = { kind: 'email'; email: string } | { kind: 'id'; id: string };
-
-export function parseSubject(raw: string): Subject | null {
-  if (raw.includes('@')) {
-    const email = normalizeEmail(raw);
-    return email ? { kind: 'email', email } : null;
-  }
-  const id = normalizeId(raw);
-  return id ? { kind: 'id', id } : null;
 }
