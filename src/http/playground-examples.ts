@@ -277,22 +277,22 @@ query OrdersInRange($storeId: ID!, $from: DateTime, $to: DateTime, $after: Strin
       title: 'Forget ledger of the month',
       query: `# This store's forget requests, newest first, for the
 # monthly report to the data-protection officer: status,
-# times and counts; never the person. Needs FORGET.
-# Read down to the first request before the 1st of the
-# month (its requestedAt), or page on with "after".
-query MonthlyForgetLedger($storeId: ID, $after: String) {
-  forgetRequests(storeId: $storeId, first: 100, after: $after) {
+# times, counts and your reference; never the person.
+# Needs FORGET. \`from\` is inclusive, \`to\` exclusive; add
+# \`status: FAILED\` for the ones to retry.
+query MonthlyForgetLedger($storeId: ID, $from: DateTime, $to: DateTime, $after: String) {
+  forgetRequests(storeId: $storeId, from: $from, to: $to, first: 100, after: $after) {
     totalCount
     edges {
       node {
-        id status requestedAt completedAt backupsClearBy alreadyForgotten
+        id status found reference requestedAt completedAt backupsClearBy alreadyForgotten
         customersDeleted ordersAnonymized visitorsDeleted eventsDeleted
       }
     }
     pageInfo { hasNextPage endCursor }
   }
 }`,
-      variables: { storeId: store, after: null },
+      variables: { storeId: store, ...ranges.month, after: null },
     },
     {
       title: 'Company and stores',
