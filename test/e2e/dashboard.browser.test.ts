@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DASHBOARD_CSP, DASHBOARD_QUERY } from '../../src/http/dashboard-page';
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { failDeletes } from '../support/faults';
 import { createKey } from '../support/fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, OUTPUT_DIR, requireChromium } from '../support/chromium';
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 
 /**
@@ -14,11 +15,6 @@ import { ok, startTestGateway, TestGateway } from '../support/gateway';
  * browser's storage, and prints. Screenshots go to test-output/ (look at them).
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 const DAY = 86_400_000;
 
 /** Retries an assertion until it holds or the time is up (the page renders asynchronously). */
@@ -104,11 +100,7 @@ describe('the demo data behind the dashboard', () => {
   });
 });
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`*** Dashboard browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH; under CI=true this is a failure. ***`);
-}
-
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('GDPR dashboard in headless Chromium', () => {
+describeInChromium('Dashboard', 'GDPR dashboard in headless Chromium', () => {
   let browser: Browser;
   let danish: BrowserContext;
   let page: Page;
@@ -125,7 +117,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   const attr = (selector: string, name: string) => page.locator(selector).evaluateAll((els, n) => els.map((e) => e.getAttribute(n as string)), name);
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: the browser test must run (.ci/run installs it with apt-get)`);
+    requireChromium();
     mkdirSync(OUTPUT_DIR, { recursive: true });
     origin = new URL(t.url).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -313,7 +305,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   });
 });
 
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('the way to the dashboard', () => {
+describeInChromium('Dashboard', 'the way to the dashboard', () => {
   it('is a link in the playground\'s page that opens it', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     try {
@@ -329,7 +321,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   }, 30_000);
 });
 
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('hostile values on the dashboard', () => {
+describeInChromium('Dashboard', 'hostile values on the dashboard', () => {
   it('shows a store named with markup as text, runs none of it, and ignores an unknown ?lang', async () => {
     const evil = '<img src="/evil.png" onerror="window.__pwned=1">';
     const { createCompany } = ok(await t.gql(t.adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: `${evil} ApS` }));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchema, isObjectType, Kind, parse, print, visit, type FieldNode, type OperationDefinitionNode } from 'graphql';
@@ -8,6 +8,7 @@ import { DEMO_SUBJECT, demoPlaygroundExamples } from '../../src/http/playground-
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { createKey } from '../support/fixtures';
 import { GqlResult, startTestGateway, TestGateway } from '../support/gateway';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, OUTPUT_DIR, requireChromium } from '../support/chromium';
 
 /**
  * The analysts' playground: every example tab runs against the demo data (with the demo key,
@@ -15,11 +16,6 @@ import { GqlResult, startTestGateway, TestGateway } from '../support/gateway';
  * headless Chromium while loading nothing from anywhere but the gateway.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 
 /** Fields the schema marks as personal ("Personal: needs PERSONAL_DATA_READ"), as `Type.field`. */
 const PERSONAL_FIELDS = (() => {
@@ -202,11 +198,7 @@ describe('playground examples on the demo data', () => {
   });
 });
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`*** Playground browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH; under CI=true this is a failure. ***`);
-}
-
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('playground in headless Chromium', () => {
+describeInChromium('Playground', 'playground in headless Chromium', () => {
   let userDataDir: string;
   let browser: BrowserContext;
   let page: Page;
@@ -215,7 +207,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: the browser test must run (.ci/run installs it with apt-get)`);
+    requireChromium();
     mkdirSync(OUTPUT_DIR, { recursive: true });
     origin = new URL(t.url).origin;
     userDataDir = mkdtempSync(join(tmpdir(), 'pgw-chromium-'));

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, OUTPUT_DIR, requireChromium } from '../support/chromium';
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 
 /**
@@ -11,11 +12,6 @@ import { ok, startTestGateway, TestGateway } from '../support/gateway';
  * text, and is saved as test-output/report.png.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? '');
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const HOSTILE_CITY = `"><script>alert('city')</script>`;
@@ -46,11 +42,7 @@ const INSPECT = `(() => ({
   captions: [...document.querySelectorAll('caption')].map((c) => c.textContent),
 }))()`;
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`*** Report browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH; under CI=true this is a failure. ***`);
-}
-
-(HAVE_CHROMIUM || IN_CI ? describe : describe.skip)('privacy report html in headless Chromium', () => {
+describeInChromium('Report', 'privacy report html in headless Chromium', () => {
   let t: TestGateway;
   let a: Tenant;
   let userDataDir: string;
@@ -60,7 +52,7 @@ if (!HAVE_CHROMIUM && !IN_CI) {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: the browser test must run`);
+    requireChromium();
     mkdirSync(OUTPUT_DIR, { recursive: true });
     t = await startTestGateway('sqlite');
     a = await createTenant(t, 'Boghandel', 1);
