@@ -8,8 +8,10 @@ import { PurgeRunEntity } from './purge-run.entity';
 import { StoreEntity } from './store.entity';
 import { SubProcessorEntity } from './sub-processor.entity';
 import { SuppressionEntity } from './suppression.entity';
+import { WebhookAttemptEntity } from './webhook-attempt.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
-export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
+export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreEntity, SubProcessorEntity, SuppressionEntity, WebhookAttemptEntity, WebhookDeliveryEntity };
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
-export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity, AuditSubjectEntity, SubProcessorEntity, PurgeRunEntity, LeaseEntity];
+export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity, AuditSubjectEntity, SubProcessorEntity, PurgeRunEntity, LeaseEntity, WebhookDeliveryEntity, WebhookAttemptEntity];
