@@ -27,6 +27,16 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'varchar', length: 32 })
   event: string;
 
+  /**
+   * The store's webhook URL and sealed secret when the event was written: used only once the
+   * store row is gone (store.deleted); otherwise each attempt uses the store's current ones.
+   */
+  @Column({ type: 'varchar', length: 2048 })
+  targetUrl: string;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  sealedSecret: string | null;
+
   /** The exact JSON body sent (and signed) on every attempt. */
   @Column({ type: 'text' })
   payload: string;

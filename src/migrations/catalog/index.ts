@@ -6,7 +6,17 @@ import { LeasesPurgePositionsOutOfCatalog1796135360996 } from './1796135360996-L
 import { AuditSubjectsAndKeyNames1796135386282 } from './1796135386282-AuditSubjectsAndKeyNames';
 import { ForgetRequestFoundReference1796135429717 } from './1796135429717-ForgetRequestFoundReference';
 import { StoreWebhookColumns1796137536423 } from './1796137536423-StoreWebhookColumns';
-import { WebhookDeliveries1796137547059 } from './1796137547059-WebhookDeliveries';
+import { WebhookDeliveries1796137608854 } from './1796137608854-WebhookDeliveries';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
-export const CATALOG_MIGRATIONS = [Initial1795914924157, ForgetLedgerSuppressionAudit1795915115907, StoreSettingsAndSubProcessors1795916021953, PurgeRuns1795918104182, LeasesPurgePositionsOutOfCatalog1796135360996, AuditSubjectsAndKeyNames1796135386282, ForgetRequestFoundReference1796135429717, StoreWebhookColumns1796137536423, WebhookDeliveries1796137547059];
+export const CATALOG_MIGRATIONS = [
+  Initial1795914924157,
+  ForgetLedgerSuppressionAudit1795915115907,
+  StoreSettingsAndSubProcessors1795916021953,
+  PurgeRuns1795918104182,
+  LeasesPurgePositionsOutOfCatalog1796135360996,
+  AuditSubjectsAndKeyNames1796135386282,
+  ForgetRequestFoundReference1796135429717,
+  StoreWebhookColumns1796137536423,
+  WebhookDeliveries1796137608854,
+];
