@@ -15,6 +15,7 @@ import { StoreResolver } from './resolvers/store.resolver';
 import { SuppressionResolver } from './resolvers/suppression.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
 import { DateTimeScalar } from './resolvers/types/scalars';
 
 export const RESOLVERS = [
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   GdprDashboardResolver,
   RetentionResolver,
   SuppressionResolver,
+  WebhookResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */
