@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { StoreEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from '../../src/entities/catalog';
+import { ForgetRequestEntity, StoreEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from '../../src/entities/catalog';
+import { recoverForgets } from '../../src/services/privacy/forget-recovery';
 import { startWebhookWorker } from '../../src/services/webhooks/webhook-worker';
 import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, UPSERT_CUSTOMERS } from '../support/fixtures';
@@ -150,6 +151,20 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
     ]);
   });
 
+  it('emits forget.completed for a forget finished by recovery (its process died mid-forget)', async () => {
+    await customerIn(t, a, store, 'cust-crash', 'crash@example.dk');
+    const at = new Date();
+    const id = randomUUID();
+    await t.gateway.services.tenancy.catalog.getRepository(ForgetRequestEntity).insert({
+      id, storeId: store, companyId: a.companyId, subjectHash: t.gateway.services.hasher.hash(store, 'customer', 'cust-crash'), status: 'PENDING',
+      requestedByKeyId: 'k', requestedAt: at, completedAt: null, backupsClearBy: at, customersDeleted: 0, ordersAnonymized: 0, visitorsDeleted: 0, eventsDeleted: 0, alreadyForgotten: false, failure: null,
+    });
+    expect(await recoverForgets(t.gateway.services)).toEqual({ completed: 1, failed: 0, running: 0 });
+    const [got] = await hook.waitFor(1);
+    expect(got.headers['webhook-signature']).toBe(handSignature(secret, got.headers['webhook-id'] as string, got.headers['webhook-timestamp'] as string, got.body));
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'forget.completed', data: { id, storeId: store, status: 'COMPLETED', customersDeleted: 1, failure: null } });
+  });
+
   it('answers a forget at once while the endpoint hangs; the attempt times out in the background', async () => {
     hook.delayMs = 4000;
     await customerIn(t, a, store, 'cust-slow', 'slow@example.dk');
@@ -175,8 +190,8 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
 
   it('lists deliveries newest first, page by page', async () => {
     const all = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 100 })).webhookDeliveries;
-    expect(all.totalCount).toBe(3);
-    expect(all.edges.map((e: { node: { event: string } }) => e.node.event)).toEqual(['forget.completed', 'forget.completed', 'forget.completed']);
+    expect(all.totalCount).toBe(4);
+    expect(all.edges.map((e: { node: { event: string } }) => e.node.event)).toEqual(['forget.completed', 'forget.completed', 'forget.completed', 'forget.completed']);
     const p1 = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 2 })).webhookDeliveries;
     expect(p1.pageInfo.hasNextPage).toBe(true);
     const p2 = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 2, a: p1.pageInfo.endCursor })).webhookDeliveries;
