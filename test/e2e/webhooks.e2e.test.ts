@@ -6,6 +6,8 @@ import { startWebhookWorker } from '../../src/services/webhooks/webhook-worker';
 import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, UPSERT_CUSTOMERS } from '../support/fixtures';
 import { anotherInstance, Instance } from '../support/instances';
+import { failDeletes } from '../support/faults';
+import { Like } from 'typeorm';
 import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -165,6 +167,44 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
     expect(JSON.parse(got.body)).toMatchObject({ type: 'forget.completed', data: { id, storeId: store, status: 'COMPLETED', customersDeleted: 1, failure: null } });
   });
 
+  it('emits forget.failed when the store fails during the forget', async () => {
+    await customerIn(t, a, store, 'cust-fail', 'fail@example.dk');
+    const heal = await failDeletes(t, store, 'customers');
+    try {
+      const [request] = ok(await t.gql(a.key, FORGET, { q: 'cust-fail', s: store })).forgetCustomer.requests;
+      expect(request.status).toBe('FAILED');
+      const [got] = await hook.waitFor(1);
+      expect(JSON.parse(got.body)).toMatchObject({ type: 'forget.failed', data: { id: request.id, status: 'FAILED', completedAt: null, customersDeleted: 0, failure: expect.stringMatching(/Retry/) } });
+    } finally {
+      await heal();
+    }
+  });
+
+  it('writes the outbox row and the ledger outcome together: when the outbox insert fails, the ledger stays PENDING (recovery finishes it, with its event)', async () => {
+    const catalog = t.gateway.services.tenancy.catalog;
+    await catalog.query(
+      engine === 'mysql'
+        ? "CREATE TRIGGER fail_outbox BEFORE INSERT ON webhook_deliveries FOR EACH ROW BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END"
+        : "CREATE TRIGGER fail_outbox BEFORE INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+    );
+    let r;
+    try {
+      await customerIn(t, a, store, 'cust-tx', 'tx@example.dk');
+      r = await t.gql(a.key, FORGET, { q: 'cust-tx', s: store });
+    } finally {
+      await catalog.query('DROP TRIGGER fail_outbox');
+    }
+    expect(codes(r)).toEqual(['INTERNAL_SERVER_ERROR']);
+    const pending = await catalog.getRepository(ForgetRequestEntity).findBy({ storeId: store, status: 'PENDING' });
+    expect(pending).toHaveLength(1);
+    expect(await catalog.getRepository(WebhookDeliveryEntity).countBy({ payload: Like(`%${pending[0].id}%`) })).toBe(0);
+    await sleep(300);
+    expect(hook.received).toHaveLength(0);
+    expect(await recoverForgets(t.gateway.services)).toEqual({ completed: 1, failed: 0, running: 0 });
+    const [got] = await hook.waitFor(1);
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'forget.completed', data: { id: pending[0].id, status: 'COMPLETED' } });
+  });
+
   it('answers a forget at once while the endpoint hangs; the attempt times out in the background', async () => {
     hook.delayMs = 4000;
     await customerIn(t, a, store, 'cust-slow', 'slow@example.dk');
@@ -190,13 +230,17 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
 
   it('lists deliveries newest first, page by page', async () => {
     const all = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 100 })).webhookDeliveries;
-    expect(all.totalCount).toBe(4);
-    expect(all.edges.map((e: { node: { event: string } }) => e.node.event)).toEqual(['forget.completed', 'forget.completed', 'forget.completed', 'forget.completed']);
-    const p1 = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 2 })).webhookDeliveries;
-    expect(p1.pageInfo.hasNextPage).toBe(true);
-    const p2 = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 2, a: p1.pageInfo.endCursor })).webhookDeliveries;
-    expect([...p1.edges, ...p2.edges].map((e: { node: { id: string } }) => e.node.id)).toEqual(all.edges.map((e: { node: { id: string } }) => e.node.id));
-    expect(p2.pageInfo.hasNextPage).toBe(false);
+    expect(all.totalCount).toBe(6);
+    expect(all.edges.map((e: { node: { event: string } }) => e.node.event)).toEqual(['forget.completed', 'forget.completed', 'forget.failed', 'forget.completed', 'forget.completed', 'forget.completed']);
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (const more of [true, true, false]) {
+      const p: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } = ok(await t.gql(a.key, DELIVERIES, { s: store, f: 2, a: after })).webhookDeliveries;
+      expect(p.pageInfo.hasNextPage).toBe(more);
+      paged.push(...p.edges.map((e) => e.node.id));
+      after = p.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(all.edges.map((e: { node: { id: string } }) => e.node.id));
     // A store without a webhook URL gets no deliveries.
     await customerIn(t, a, a.storeIds[1], 'cust-none', 'none@example.dk');
     ok(await t.gql(a.key, FORGET, { q: 'cust-none', s: a.storeIds[1] }));
