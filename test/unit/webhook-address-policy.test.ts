@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '../../src/config';
 import { classifyAddress } from '../../src/services/webhooks/address-policy';
 import { backoffMs } from '../../src/services/webhooks/webhook-worker';
 import { parseWebhookUrl } from '../../src/services/webhooks/webhook-target';
@@ -101,5 +102,28 @@ describe('webhook retries and secrets', () => {
     expect(box.open('store-1', sealed)).toBe(secret);
     expect(() => box.open('store-2', sealed)).toThrow();
     expect(() => new WebhookSecretBox('another-server-secret').open('store-1', sealed)).toThrow();
+  });
+});
+
+describe('webhook configuration', () => {
+  it.each([
+    [{ WEBHOOK_RETRY_BASE: '30s' }, /WEBHOOK_RETRY_BASE/],
+    [{ WEBHOOK_RETRY_BASE: 'soon' }, /WEBHOOK_RETRY_BASE/],
+    [{ WEBHOOK_TIMEOUT: '5m' }, /WEBHOOK_TIMEOUT/],
+    [{ WEBHOOK_POLL_INTERVAL: '0' }, /WEBHOOK_POLL_INTERVAL/],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'maybe' }, /WEBHOOK_ALLOW_PRIVATE/],
+  ])('refuses %j naming the variable', (env, name) => {
+    expect(() => loadConfig({ DATA_DIR: '/tmp/pgw-config-test', ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: '/tmp/pgw-config-test', ...env })).toThrow(name);
+  });
+
+  it('defaults: https and public addresses only, first retry after 5 s, retried for 24 h, 10 s per attempt', () => {
+    expect(loadConfig({ DATA_DIR: '/tmp/pgw-config-test' })).toMatchObject({
+      webhookAllowPrivate: false,
+      webhookRetryBaseMs: 5000,
+      webhookRetryForMs: 86_400_000,
+      webhookTimeoutMs: 10_000,
+      webhookPollIntervalMs: 2000,
+    });
   });
 });
