@@ -274,6 +274,38 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
     expect(codes(await t.gql(reader, DELIVERIES, { s: store }))).toEqual(['FORBIDDEN']);
   });
 
+  it('stops at once while an attempt hangs, without counting it; the next start sends the event again', async () => {
+    await stopWorker();
+    const first = await anotherInstance(t);
+    const stopFirst = startWebhookWorker(first.gateway.services);
+    let hung;
+    try {
+      hook.delayMs = 5000;
+      await customerIn(first, a, store, 'cust-hang', 'hang@example.dk');
+      ok(await first.gql(a.key, FORGET, { q: 'cust-hang', s: store }));
+      [hung] = await hook.waitFor(1);
+    } finally {
+      const stopping = Date.now();
+      await stopFirst();
+      expect(Date.now() - stopping).toBeLessThan(500);
+      await first.close();
+    }
+    const row = await t.gateway.services.tenancy.catalog.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: hung.headers['webhook-id'] as string });
+    expect(row).toMatchObject({ status: 'PENDING', attempts: 0, lastAttemptAt: null });
+    hook.delayMs = 0;
+    const second = await anotherInstance(t);
+    const stopSecond = startWebhookWorker(second.gateway.services);
+    try {
+      const [, again] = await hook.waitFor(2);
+      expect(again.headers['webhook-id']).toBe(hung.headers['webhook-id']);
+      await until('DELIVERED', async () => ((await attemptsOf(t, row.id)).length === 1 ? true : undefined));
+      expect(await attemptsOf(t, row.id)).toEqual([{ attempt: 1, responseStatus: 200, error: null }]);
+    } finally {
+      await stopSecond();
+      await second.close();
+    }
+  });
+
   describe('without WEBHOOK_ALLOW_PRIVATE (another instance on the same databases)', () => {
     let guarded: Instance;
     beforeAll(async () => {

@@ -7,7 +7,7 @@ import type { ResolvedTarget } from './webhook-target';
 export interface SendResult {
   /** The HTTP status, or null when none came (then `error` says why). */
   status: number | null;
-  error: 'timeout' | 'network' | null;
+  error: 'timeout' | 'network' | 'stopped' | null;
 }
 
 /** How much of an answer is read (then dropped): an endpoint cannot make the worker buffer much. */
@@ -20,7 +20,7 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * the certificate against the URL's host name. Redirects are not followed. Whole attempt
  * bounded by `timeoutMs`.
  */
-export function sendSigned(target: ResolvedTarget, secret: string, id: string, payload: string, timeoutMs: number): Promise<SendResult> {
+export function sendSigned(target: ResolvedTarget, secret: string, id: string, payload: string, timeoutMs: number, signal?: AbortSignal): Promise<SendResult> {
   const now = new Date();
   const signature = new Webhook(secret).sign(id, now, payload);
   const body = Buffer.from(payload, 'utf8');
@@ -36,6 +36,7 @@ export function sendSigned(target: ResolvedTarget, secret: string, id: string, p
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       resolve(r);
     };
     const req = send(
@@ -71,6 +72,13 @@ export function sendSigned(target: ResolvedTarget, secret: string, id: string, p
       req.destroy();
     }, timeoutMs);
     req.on('error', () => done({ status: null, error: 'network' }));
+    // The gateway is stopping: give up this attempt now (it is retried, same webhook-id, after the restart).
+    const abort = () => {
+      done({ status: null, error: 'stopped' });
+      req.destroy();
+    };
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
     req.end(body);
   });
 }

@@ -34,6 +34,8 @@ export class WebhookWorker {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private current: Promise<void> = Promise.resolve();
+  /** Cuts attempts in flight short when the worker stops (shutdown must not wait for a slow endpoint). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly services: Services) {}
 
@@ -50,6 +52,7 @@ export class WebhookWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.services.webhooks.onEnqueued = () => undefined;
+    this.stopping.abort();
     await this.current;
   }
 
@@ -105,13 +108,15 @@ export class WebhookWorker {
       try {
         // Checked again at every attempt: the rules, and every address the name resolves to now.
         const target = await resolveTarget(parseWebhookUrl(url, config.webhookAllowPrivate), config.webhookAllowPrivate);
-        result = await sendSigned(target, webhooks.secrets.open(d.storeId, sealed), d.id, d.payload, config.webhookTimeoutMs);
+        result = await sendSigned(target, webhooks.secrets.open(d.storeId, sealed), d.id, d.payload, config.webhookTimeoutMs, this.stopping.signal);
       } catch (err) {
         if (err instanceof TargetRefused) result = { status: null, error: err.reason };
         else if (err instanceof BadUserInputError) result = { status: null, error: 'bad-url' };
         else throw err;
       }
     }
+    // Cut short by a shutdown: not an attempt; the delivery stays due for the next start.
+    if (result.error === 'stopped') return;
     const at = new Date();
     const n = d.attempts + 1;
     const delivered = result.status !== null && result.status >= 200 && result.status < 300;
