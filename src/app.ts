@@ -44,6 +44,8 @@ import { ReportContentService } from './services/privacy/report-content.service'
 import { ReportService } from './services/privacy/report.service';
 import { SuppressionListService, SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
+import { WebhookService } from './services/webhooks/webhook.service';
+import { WebhookSecretBox } from './services/webhooks/webhook-secret';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
 import { prepareStoreServers } from './tenancy/store-servers';
@@ -85,7 +87,8 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
   const leases = new LeaseService(catalog, config.leaseTtlMs, log);
-  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases);
+  const webhooks = new WebhookService(config, tenancy, audit, new WebhookSecretBox(config.subjectHashSecret));
+  const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases, webhooks);
   // Several instances share one budget through Redis; one instance may keep it in memory.
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, log) : undefined;
   const limiter = new RateLimiter(
@@ -100,7 +103,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     tenancy,
     apiKeys: new ApiKeyService(catalog),
     companies: new CompanyService(tenancy),
-    stores: new StoreService(config, tenancy, observer, log, audit),
+    stores: new StoreService(config, tenancy, observer, log, audit, webhooks),
     profiles: new ProfileService(tenancy, hasher),
     stats: new StoreStatsService(tenancy),
     products: new ProductIngestionService(tenancy),
@@ -117,6 +120,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
     suppressions: new SuppressionListService(tenancy, hasher, audit),
     leases,
+    webhooks,
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) {

@@ -75,6 +75,11 @@ const envSchema = z.object({
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STORE_SERVERS: z.string().optional(),
+  WEBHOOK_ALLOW_PRIVATE: boolish.default('false'),
+  WEBHOOK_RETRY_BASE: duration('5s').refine((ms) => ms >= 10 && ms <= 10_000, 'must be 10ms-10s (the first retry comes within 10 s)'),
+  WEBHOOK_RETRY_FOR: duration('24h').refine((ms) => ms >= 1000, 'must be at least 1s'),
+  WEBHOOK_TIMEOUT: duration('10s').refine((ms) => ms >= 100 && ms <= 60_000, 'must be 100ms-60s'),
+  WEBHOOK_POLL_INTERVAL: duration('2s').refine((ms) => ms >= 10 && ms <= 60_000, 'must be 10ms-60s'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis://[user:pass@]host:port[/db] URL').optional(),
 });
 
@@ -139,6 +144,16 @@ export interface Config {
   /** Time to live of a lease (retention purge, forget recovery, a running forget), renewed every third. */
   leaseTtlMs: number;
   logLevel: string;
+  /** Webhook targets may be http:// and private or loopback addresses (tests, private networks). */
+  webhookAllowPrivate: boolean;
+  /** Delay before the first retry of a webhook; each further retry waits twice as long (capped at 1 h). */
+  webhookRetryBaseMs: number;
+  /** How long a webhook is retried before it is given up (FAILED). */
+  webhookRetryForMs: number;
+  /** Deadline of one delivery attempt (connect, send, answer). */
+  webhookTimeoutMs: number;
+  /** How often the webhook worker looks for due deliveries (a new one is sent at once all the same). */
+  webhookPollIntervalMs: number;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
   backupRegion: string;
@@ -234,6 +249,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     forgetRecoveryIntervalMs: e.FORGET_RECOVERY_INTERVAL,
     leaseTtlMs: e.LEASE_TTL,
     logLevel: e.LOG_LEVEL,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE,
+    webhookRetryForMs: e.WEBHOOK_RETRY_FOR,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT,
+    webhookPollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,
   };

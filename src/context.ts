@@ -24,6 +24,7 @@ import type { ReportService } from './services/privacy/report.service';
 import type { SuppressionListService } from './services/privacy/suppression.service';
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
+import type { WebhookService } from './services/webhooks/webhook.service';
 
 /** Everything built once per process and shared by requests. Holds no per-request state. */
 export interface Services {
@@ -51,6 +52,8 @@ export interface Services {
   suppressions: SuppressionListService;
   /** One-at-a-time work across instances (retention purge, forget recovery, running forgets). */
   leases: LeaseService;
+  /** Webhooks out: targets, secrets, the outbox (the worker is started by main.ts). */
+  webhooks: WebhookService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createGateway } from './app';
 import { startRetentionSchedule } from './services/retention/retention-schedule';
 import { startForgetRecovery } from './services/privacy/forget-recovery';
+import { startWebhookWorker } from './services/webhooks/webhook-worker';
 import { ConfigError, loadConfig } from './config';
 import { demoPlaygroundExamples, playgroundExamples } from './http/playground-examples';
 import { createLogger } from './logging';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   }
   const stopSchedule = startRetentionSchedule(gateway.services);
   const stopRecovery = startForgetRecovery(gateway.services);
+  // Sends the outbox in the background; due deliveries left by a stopped process go out at once.
+  const stopWebhooks = startWebhookWorker(gateway.services);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs + 5000).unref();
     stopSchedule();
     stopRecovery();
+    await stopWebhooks();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

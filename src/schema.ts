@@ -16,6 +16,7 @@ import { StoreStatsResolver, TopProductResolver } from './resolvers/store-stats.
 import { SuppressionResolver } from './resolvers/suppression.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
 import { DateTimeScalar } from './resolvers/types/scalars';
 
 export const RESOLVERS = [
@@ -36,6 +37,7 @@ export const RESOLVERS = [
   StoreStatsResolver,
   TopProductResolver,
   SuppressionResolver,
+  WebhookResolver,
 ] as const;
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */

@@ -30,6 +30,9 @@ export class StoreSettingsInput {
 
   @Field(() => Int, { nullable: true, description: 'Longest retention of visit data, months (1-12, default 12).' })
   retentionMaxMonths?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the store\'s webhooks go (Standard Webhooks): an https:// URL whose host resolves to public addresses only (http:// and private addresses only with WEBHOOK_ALLOW_PRIVATE=true). null removes it.' })
+  webhookUrl?: string | null;
 }
 
 @Resolver(() => Store)

@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
@@ -17,11 +18,24 @@ export interface TenancyContext {
  * reach first; a store outside it is NOT_FOUND, exactly like a store that does not exist.
  */
 export class Tenancy {
+  /** Embedded SQLite has one catalog connection: its transactions take turns (see catalogTransaction). */
+  private readonly catalogWrites = new Mutex();
+
   constructor(
     readonly catalog: DataSource,
     readonly registry: StoreRegistry,
   ) {
     registry.generationOf = (storeId) => credentialGeneration(catalog, storeId);
+  }
+
+  /**
+   * One transaction on the catalog (a ledger update with its webhook outbox row, say). On
+   * embedded SQLite the catalog is one connection, where two transactions cannot be open at
+   * once: they are run one after the other.
+   */
+  async catalogTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.catalog.options.type === 'better-sqlite3') return this.catalogWrites.runExclusive(() => this.catalog.transaction(work));
+    return this.catalog.transaction(work);
   }
 
   principal(ctx: TenancyContext): Principal {

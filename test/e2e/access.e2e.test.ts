@@ -20,6 +20,8 @@ const STORE_OPS: Op[] = [
   { name: 'upsertOrders', scopes: ['INGEST'], run: (t, k, s) => t.gql(k, UPSERT_ORDERS, { s, o: [{ id: 'mo2', currency: 'EUR', lines: [] }] }) },
   { name: 'updateStoreSettings', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'mutation($s:ID!){ updateStoreSettings(storeId:$s, settings:{collectEmails:true}){ id } }', { s }) },
   { name: 'purgeExpiredData', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'mutation($s:ID!){ purgeExpiredData(storeId:$s){ eventsDeleted } }', { s }) },
+  { name: 'rotateWebhookSecret', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'mutation($s:ID!){ rotateWebhookSecret(storeId:$s){ secret } }', { s }) },
+  { name: 'webhookDeliveries', scopes: ['SETTINGS_WRITE'], run: (t, k, s) => t.gql(k, 'query($s:ID!){ webhookDeliveries(storeId:$s){ totalCount } }', { s }) },
   { name: 'purgeRuns', scopes: ['AUDIT_READ'], run: (t, k, s) => t.gql(k, 'query($s:ID!){ purgeRuns(storeId:$s){ totalCount } }', { s }) },
   { name: 'auditLog', scopes: ['AUDIT_READ'], run: (t, k, s) => t.gql(k, 'query($s:ID!){ auditLog(storeId:$s){ totalCount } }', { s }) },
 ];

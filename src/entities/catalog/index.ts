@@ -9,8 +9,10 @@ import { StoreEntity } from './store.entity';
 import { StoreCredentialEntity } from './store-credential.entity';
 import { SubProcessorEntity } from './sub-processor.entity';
 import { SuppressionEntity } from './suppression.entity';
+import { WebhookAttemptEntity } from './webhook-attempt.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
-export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreCredentialEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
+export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreCredentialEntity, StoreEntity, SubProcessorEntity, SuppressionEntity, WebhookAttemptEntity, WebhookDeliveryEntity };
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
 export const CATALOG_ENTITIES = [
@@ -25,4 +27,6 @@ export const CATALOG_ENTITIES = [
   PurgeRunEntity,
   LeaseEntity,
   StoreCredentialEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
 ];

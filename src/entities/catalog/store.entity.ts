@@ -53,4 +53,12 @@ export class StoreEntity {
 
   @Column(DATETIME)
   createdAt: Date;
+
+  /** Where the store's webhooks go (Standard Webhooks); null: none are sent. */
+  @Column({ type: 'varchar', length: 2048, nullable: true })
+  webhookUrl: string | null;
+
+  /** The webhook signing secret, encrypted (services/webhooks/webhook-secret.ts); never in clear. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  webhookSecret: string | null;
 }

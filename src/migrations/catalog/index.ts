@@ -6,6 +6,8 @@ import { LeasesPurgePositionsOutOfCatalog1796135360996 } from './1796135360996-L
 import { AuditSubjectsAndKeyNames1796135386282 } from './1796135386282-AuditSubjectsAndKeyNames';
 import { ForgetRequestFoundReference1796135429717 } from './1796135429717-ForgetRequestFoundReference';
 import { StoreCredentials1796136716326 } from './1796136716326-StoreCredentials';
+import { StoreWebhookColumns1796137536423 } from './1796137536423-StoreWebhookColumns';
+import { WebhookDeliveries1796137608854 } from './1796137608854-WebhookDeliveries';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
 export const CATALOG_MIGRATIONS = [
@@ -17,4 +19,6 @@ export const CATALOG_MIGRATIONS = [
   AuditSubjectsAndKeyNames1796135386282,
   ForgetRequestFoundReference1796135429717,
   StoreCredentials1796136716326,
+  StoreWebhookColumns1796137536423,
+  WebhookDeliveries1796137608854,
 ];

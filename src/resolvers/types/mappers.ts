@@ -28,6 +28,7 @@ export const toStore = (e: StoreEntity): Store =>
       products: e.products,
       retentionMinMonths: e.retentionMinMonths,
       retentionMaxMonths: e.retentionMaxMonths,
+      webhookUrl: e.webhookUrl ?? null,
     }),
   });
 

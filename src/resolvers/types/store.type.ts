@@ -25,6 +25,9 @@ export class StoreSettings {
 
   @Field(() => Int, { description: 'Longest retention of a visitor\'s data, in months (1-12).' })
   retentionMaxMonths: number;
+
+  @Field(() => String, { nullable: true, description: 'Where the store\'s webhooks go; null: none are sent. The signing secret is never shown (see rotateWebhookSecret).' })
+  webhookUrl: string | null;
 }
 
 @ObjectType({ description: 'A shop: the unit of data isolation, with a database of its own.' })

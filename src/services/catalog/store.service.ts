@@ -12,6 +12,7 @@ import { reachesCompany } from '../auth/principal';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { flushDeletedPages, lockSubjects } from '../privacy/erase';
+import type { WebhookService } from '../webhooks/webhook.service';
 
 export interface StoreSettingsInput {
   collectEmails?: boolean | null;
@@ -22,6 +23,8 @@ export interface StoreSettingsInput {
   products?: string[] | null;
   retentionMinMonths?: number | null;
   retentionMaxMonths?: number | null;
+  /** Where the store's webhooks go; null (or empty) removes it. Checked: https, public addresses only. */
+  webhookUrl?: string | null;
 }
 
 const SWITCHES = ['collectEmails', 'trackPageViews', 'trackContentViews', 'trackClicks', 'collectCrm'] as const;
@@ -37,6 +40,7 @@ export class StoreService {
     private readonly observer: QueryObserver,
     private readonly log: Logger,
     private readonly audit: AuditService,
+    private readonly webhooks?: WebhookService,
   ) {}
 
   /** A database name unique on its server: the catalog's prefix and a random suffix. */
@@ -91,8 +95,10 @@ export class StoreService {
       retentionMaxMonths: 12,
       products: DEFAULT_PRODUCTS,
       createdAt: new Date(),
+      webhookUrl: null,
+      webhookSecret: null,
     });
-    Object.assign(store, settingsPatch(store, settings ?? {}));
+    Object.assign(store, settingsPatch(store, settings ?? {}), await this.webhookPatch(settings ?? {}));
     // The database exists, fully migrated, before the catalog points at it.
     await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
     // The generation first: a store row without one would be taken for an old-scheme store.
@@ -107,7 +113,7 @@ export class StoreService {
    */
   async updateSettings(ctx: TenancyContext & AuditContext, storeId: string, settings: StoreSettingsInput, eraseCollected = false): Promise<StoreEntity> {
     const store = await this.tenancy.store(ctx, storeId);
-    const patch = settingsPatch(store, settings);
+    const patch = { ...settingsPatch(store, settings), ...(await this.webhookPatch(settings)) };
     if (eraseCollected && (patch.collectEmails ?? store.collectEmails)) {
       throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
     }
@@ -135,6 +141,13 @@ export class StoreService {
       detail: changed.length ? `settings changed: ${changed.join(', ')}` : 'no setting changed',
     }]);
     return store;
+  }
+
+  /** `webhookUrl` when the settings name it (null removes it): checked against the SSRF rules. */
+  private async webhookPatch(settings: StoreSettingsInput): Promise<Partial<StoreEntity>> {
+    if (settings.webhookUrl === undefined) return {};
+    if (!this.webhooks) throw new Error('webhooks are not wired');
+    return { webhookUrl: await this.webhooks.checkUrl(settings.webhookUrl) };
   }
 }
 

@@ -5,6 +5,7 @@ import { ALL_SCOPES } from '../auth/scope';
 import { scrubPersonal } from '../../logging';
 import { operatorContext } from '../retention/retention-schedule';
 import { forgetLeaseName, total } from './forget.service';
+import { ledgerEntry } from '../webhooks/webhook.service';
 
 /** Recovery acts as the platform itself; its audit entries name `system`. */
 export const SYSTEM_PRINCIPAL: Principal = { apiKeyId: 'system', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
@@ -60,11 +61,11 @@ export async function recoverForgets(services: Services): Promise<RecoveryPass |
         try {
           const counts = await services.replay.replayRequest(ctx, request);
           records = total(counts);
-          await ledger.update({ id, status: 'PENDING' }, { ...counts, status, completedAt: new Date(), alreadyForgotten: false, failure: null });
+          await finish(services, request, { ...counts, status, completedAt: new Date(), alreadyForgotten: false, failure: null });
         } catch (err) {
           status = 'FAILED';
           ctx.log.error({ storeId: request.storeId, forgetRequestId: id, err: scrubPersonal(String(err)) }, 'forget recovery failed');
-          await ledger.update({ id, status: 'PENDING' }, { status, failure: RECOVERY_FAILED });
+          await finish(services, request, { status, failure: RECOVERY_FAILED });
         }
         pass[status === 'COMPLETED' ? 'completed' : 'failed']++;
         await services.audit.record(ctx, [{ operation: 'forgetCustomer.recovered', storeId: request.storeId, companyId: request.companyId, subjectHash: request.subjectHash, records }]);
@@ -76,6 +77,20 @@ export async function recoverForgets(services: Services): Promise<RecoveryPass |
     }
   });
   return ran ? pass : null;
+}
+
+/**
+ * Records a recovered request's outcome and its webhook event in one catalog transaction
+ * (conditional on it still being PENDING: an outcome is written once).
+ */
+async function finish(services: Services, request: ForgetRequestEntity, outcome: Partial<ForgetRequestEntity>): Promise<void> {
+  await services.tenancy.catalogTransaction(async (em) => {
+    const r = await em.getRepository(ForgetRequestEntity).update({ id: request.id, status: 'PENDING' }, outcome);
+    if (r.affected === 0) return;
+    const done = Object.assign(new ForgetRequestEntity(), request, outcome);
+    await services.webhooks.enqueue(em, request.storeId, done.status === 'COMPLETED' ? 'forget.completed' : 'forget.failed', ledgerEntry(done));
+  });
+  services.webhooks.kick();
 }
 
 /**

@@ -12,6 +12,7 @@ import { Identifiers, parsePerson } from '../subject/subject-input';
 import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
 import { findFootprint, Footprint, holdsAnything } from './footprint';
 import type { SuppressionService } from './suppression.service';
+import { ledgerEntry, WebhookService } from '../webhooks/webhook.service';
 
 /** Backups hold personal data up to 30 days (S5). */
 export const BACKUP_RETENTION_DAYS = 30;
@@ -85,6 +86,8 @@ export class ForgetService {
     private readonly metrics?: { forgets: { inc(labels: { status: string }): void } },
     /** Leases (locks/lease.service.ts): a running forget holds one on its request. */
     private readonly leases?: { withLease(name: string, work: () => Promise<void>, opts: { fresh: boolean }): Promise<boolean> },
+    /** Webhooks out: the store's webhook hears of the outcome (written with the ledger update). */
+    private readonly webhooks?: WebhookService,
   ) {}
 
   async forget(ctx: ForgetContext, person: PersonInput, storeId: string | null | undefined, dryRun = false, reference?: string | null): Promise<ForgetOutcome[]> {
@@ -163,17 +166,22 @@ export class ForgetService {
       this.log.error({ storeId: store.id, forgetRequestId: request.id, err: scrubPersonal(String(err)) }, 'forget failed in a store');
       Object.assign(request, { status: 'FAILED', completedAt: null, failure: FAILED_MESSAGE });
     }
-    await ledger.update({ id: request.id }, {
-      status: request.status,
-      completedAt: request.completedAt,
-      customersDeleted: request.customersDeleted,
-      ordersAnonymized: request.ordersAnonymized,
-      visitorsDeleted: request.visitorsDeleted,
-      eventsDeleted: request.eventsDeleted,
-      alreadyForgotten: request.alreadyForgotten,
-      found: request.found,
-      failure: request.failure,
+    // The outcome and its webhook event in one catalog transaction: both are recorded, or neither.
+    await this.tenancy.catalogTransaction(async (em) => {
+      await em.getRepository(ForgetRequestEntity).update({ id: request.id }, {
+        status: request.status,
+        completedAt: request.completedAt,
+        customersDeleted: request.customersDeleted,
+        ordersAnonymized: request.ordersAnonymized,
+        visitorsDeleted: request.visitorsDeleted,
+        eventsDeleted: request.eventsDeleted,
+        alreadyForgotten: request.alreadyForgotten,
+        found: request.found,
+        failure: request.failure,
+      });
+      await this.webhooks?.enqueue(em, store.id, request.status === 'COMPLETED' ? 'forget.completed' : 'forget.failed', ledgerEntry(request));
     });
+    this.webhooks?.kick();
     await this.audit.record(ctx, [{ operation: 'forgetCustomer', storeId: store.id, companyId: store.companyId, subjectHash, records: total(request), subjects }]);
     this.metrics?.forgets.inc({ status: request.status });
     return { ...request };
