@@ -51,7 +51,7 @@ describe.each(ENGINES)('SIGTERM to `npm start` [%s]', (engine) => {
     const admin = `admin-${randomBytes(12).toString('hex')}`;
     const npm: ChildProcess = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: '0', DATA_DIR: dataDir, SEED_DEMO: '0', BOOTSTRAP_ADMIN_KEY: admin, LOG_LEVEL: 'info', RETENTION_INTERVAL: '0' },
+      env: { ...process.env, ...env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dataDir, SEED_DEMO: '0', BOOTSTRAP_ADMIN_KEY: admin, LOG_LEVEL: 'info', RETENTION_INTERVAL: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     spawned.push(npm.pid!);

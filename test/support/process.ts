@@ -104,7 +104,7 @@ export function killStartedProcesses(): void {
 export async function startGatewayProcess(dbs: ProcessDatabases, env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RETENTION_INTERVAL: '0', ...dbs.env, ...env },
+    env: { ...process.env, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', RETENTION_INTERVAL: '0', ...dbs.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
