@@ -41,6 +41,8 @@ import { ReportContentService } from './services/privacy/report-content.service'
 import { ReportService } from './services/privacy/report.service';
 import { SuppressionListService, SuppressionService } from './services/privacy/suppression.service';
 import { SubjectHasher } from './services/subject/subject-hasher';
+import { ReceiptService } from './services/receipts/receipt.service';
+import { ReceiptSigner } from './services/receipts/receipt-signer';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
 import { prepareStoreServers } from './tenancy/store-servers';
@@ -71,6 +73,10 @@ export interface GatewayOptions {
 /** Opens the catalog (migrating it), wires services, and prepares the HTTP app. */
 export async function createGateway(givenConfig: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const observer = new QueryObserver();
+  // Receipt keys first: a missing or malformed key stops the start before any database is touched.
+  const receipts = new ReceiptService(
+    await ReceiptSigner.load({ engine: givenConfig.engine, dataDir: givenConfig.dataDir, signingKeyPem: givenConfig.receiptSigningKey, previousKeysPem: givenConfig.receiptPreviousKeys }),
+  );
   const config = givenConfig.engine === 'mysql' ? await prepareMysql(givenConfig, observer, log) : givenConfig;
   const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
   await catalog.initialize();
@@ -112,6 +118,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     retention: new RetentionService(tenancy, audit, (kind, n) => metrics.purges.inc({ kind }, n)),
     suppressions: new SuppressionListService(tenancy, hasher, audit),
     leases,
+    receipts,
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
@@ -176,6 +183,10 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     } catch {
       res.status(503).json({ status: 'unavailable' });
     }
+  });
+  // The public keys receipts are verified with (no auth: anyone holding a receipt may check it).
+  http.get('/.well-known/jwks.json', (_req, res) => {
+    res.set('cache-control', 'public, max-age=300').json(receipts.jwks());
   });
   http.use(
     playgroundRouter({

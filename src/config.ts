@@ -66,6 +66,10 @@ const envSchema = z.object({
   BACKUP_REGION: z.string().min(1).max(100).default('not configured'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STORE_SERVERS: z.string().optional(),
+  RECEIPT_SIGNING_KEY: z.string().max(10_000).optional(),
+  RECEIPT_PREVIOUS_KEYS: z.string().max(100_000).optional(),
+  SHOPIFY_API_SECRET: z.string().min(1).max(500).optional(),
+  SHOPIFY_POLL_INTERVAL: duration('1s'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis://[user:pass@]host:port[/db] URL').optional(),
 });
 
@@ -120,6 +124,14 @@ export interface Config {
   /** Time to live of a lease (retention purge, forget recovery, a running forget), renewed every third. */
   leaseTtlMs: number;
   logLevel: string;
+  /** Ed25519 private key (PKCS#8 PEM) that signs receipts; required with MySQL, generated into DATA_DIR with SQLite. */
+  receiptSigningKey?: string;
+  /** Earlier receipt keys (PEM blocks), still published at /.well-known/jwks.json after a rotation. */
+  receiptPreviousKeys?: string;
+  /** Shopify app secret: compliance webhooks are verified with it; unset, every webhook is refused (401). */
+  shopifyApiSecret?: string;
+  /** How often the Shopify webhook queue is looked at (ms; 0: never). */
+  shopifyPollIntervalMs: number;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
   backupRegion: string;
@@ -213,6 +225,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     forgetRecoveryIntervalMs: e.FORGET_RECOVERY_INTERVAL,
     leaseTtlMs: e.LEASE_TTL,
     logLevel: e.LOG_LEVEL,
+    receiptSigningKey: e.RECEIPT_SIGNING_KEY,
+    receiptPreviousKeys: e.RECEIPT_PREVIOUS_KEYS,
+    shopifyApiSecret: e.SHOPIFY_API_SECRET,
+    shopifyPollIntervalMs: e.SHOPIFY_POLL_INTERVAL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,
   };

@@ -22,6 +22,7 @@ import type { ReportService } from './services/privacy/report.service';
 import type { SuppressionListService } from './services/privacy/suppression.service';
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
+import type { ReceiptService } from './services/receipts/receipt.service';
 
 /** Everything built once per process and shared by requests. Holds no per-request state. */
 export interface Services {
@@ -47,6 +48,8 @@ export interface Services {
   suppressions: SuppressionListService;
   /** One-at-a-time work across instances (retention purge, forget recovery, running forgets). */
   leases: LeaseService;
+  /** Signed receipts of forgets and store deletions, and the keys that verify them. */
+  receipts: ReceiptService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

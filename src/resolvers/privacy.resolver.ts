@@ -29,8 +29,7 @@ const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest 
     failure: r.failure,
     found: r.found,
     reference: r.reference,
-    // Signed receipts come with issue 16; until then there is none to give.
-    receipt: null,
+    subjectHash: r.subjectHash,
   });
 
 const IDOREMAIL = 'The person as a customer ID or an e-mail address; a value with \'@\' is tried as both. Give this or `visitorId`, not both.';
@@ -114,6 +113,15 @@ export class PrivacyResolver {
   @Query(() => ForgetRequest, { description: 'One entry of the forget ledger (a request in one store). Another company\'s request is NOT_FOUND, as a missing one.' })
   async forgetRequest(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The request\'s ID (ForgetRequest.id).' }) id: string): Promise<ForgetRequest> {
     return toForgetRequest(await ctx.services.ledger.get(ctx, id));
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'For a COMPLETED request, a signed receipt: a compact JWS (alg EdDSA, with `kid`) whose payload is the ledger entry (iss, type "forget", requestId, storeId, subjectHash, status, counts, requestedAt, completedAt, backupsClearBy, reference; no personal data). Verify it with the public keys at GET /.well-known/jwks.json. Null for any other status.',
+  })
+  async receipt(@Root() r: ForgetRequest, @Ctx() ctx: Context): Promise<string | null> {
+    return ctx.services.receipts.forEntry(r);
   }
 
   @FieldResolver(() => Store, { description: 'The store the request ran in.' })

@@ -5,11 +5,13 @@ import { CompanyEntity } from './company.entity';
 import { ForgetRequestEntity } from './forget-request.entity';
 import { LeaseEntity } from './lease.entity';
 import { PurgeRunEntity } from './purge-run.entity';
+import { ShopifyWebhookEntity } from './shopify-webhook.entity';
+import { StoreDeletionEntity } from './store-deletion.entity';
 import { StoreEntity } from './store.entity';
 import { SubProcessorEntity } from './sub-processor.entity';
 import { SuppressionEntity } from './suppression.entity';
 
-export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
+export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, ShopifyWebhookEntity, StoreDeletionEntity, StoreEntity, SubProcessorEntity, SuppressionEntity };
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
-export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity, AuditSubjectEntity, SubProcessorEntity, PurgeRunEntity, LeaseEntity];
+export const CATALOG_ENTITIES = [CompanyEntity, StoreEntity, ApiKeyEntity, ForgetRequestEntity, SuppressionEntity, AuditEntryEntity, AuditSubjectEntity, SubProcessorEntity, PurgeRunEntity, LeaseEntity, StoreDeletionEntity, ShopifyWebhookEntity];

@@ -5,14 +5,7 @@ import { PurgeRuns1795918104182 } from './1795918104182-PurgeRuns';
 import { LeasesPurgePositionsOutOfCatalog1796135360996 } from './1796135360996-LeasesPurgePositionsOutOfCatalog';
 import { AuditSubjectsAndKeyNames1796135386282 } from './1796135386282-AuditSubjectsAndKeyNames';
 import { ForgetRequestFoundReference1796135429717 } from './1796135429717-ForgetRequestFoundReference';
+import { StoreDeletionShopifyWebhooks1796137527470 } from './1796137527470-StoreDeletionShopifyWebhooks';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
-export const CATALOG_MIGRATIONS = [
-  Initial1795914924157,
-  ForgetLedgerSuppressionAudit1795915115907,
-  StoreSettingsAndSubProcessors1795916021953,
-  PurgeRuns1795918104182,
-  LeasesPurgePositionsOutOfCatalog1796135360996,
-  AuditSubjectsAndKeyNames1796135386282,
-  ForgetRequestFoundReference1796135429717,
-];
+export const CATALOG_MIGRATIONS = [Initial1795914924157, ForgetLedgerSuppressionAudit1795915115907, StoreSettingsAndSubProcessors1795916021953, PurgeRuns1795918104182, LeasesPurgePositionsOutOfCatalog1796135360996, AuditSubjectsAndKeyNames1796135386282, ForgetRequestFoundReference1796135429717, StoreDeletionShopifyWebhooks1796137527470];

@@ -21,6 +21,8 @@ export const FAILED_MESSAGE = 'The store database failed during the forget; noth
 export interface ForgetOutcome extends EraseCounts {
   id: string;
   storeId: string;
+  /** The ledger's keyed hash of the person as asked for. */
+  subjectHash: string;
   status: ForgetStatus | 'DRY_RUN';
   requestedAt: Date;
   completedAt: Date | null;
