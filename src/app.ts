@@ -25,6 +25,7 @@ import { createSchema } from './schema';
 import { ApiKeyService } from './services/auth/api-key.service';
 import { CompanyService } from './services/catalog/company.service';
 import { StoreService } from './services/catalog/store.service';
+import { StoreDeletionService } from './services/catalog/store-deletion.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
 import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
@@ -119,6 +120,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     suppressions: new SuppressionListService(tenancy, hasher, audit),
     leases,
     receipts,
+    storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log),
   };
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);

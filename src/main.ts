@@ -7,6 +7,7 @@ import { demoPlaygroundExamples, playgroundExamples } from './http/playground-ex
 import { createLogger } from './logging';
 import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
 import { StoreEntity } from './entities/catalog';
+import { startDeletionRecovery } from './services/catalog/store-deletion.service';
 
 async function main(): Promise<void> {
   let config;
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
   const stopSchedule = startRetentionSchedule(gateway.services);
   const stopRecovery = startForgetRecovery(gateway.services);
+  const stopDeletionRecovery = startDeletionRecovery(gateway.services.storeDeletions, config.forgetRecoveryIntervalMs, log);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs + 5000).unref();
     stopSchedule();
     stopRecovery();
+    stopDeletionRecovery();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

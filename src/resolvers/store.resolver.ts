@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Scope } from '../services/auth/scope';
 import { KNOWN_PRODUCTS } from '../services/catalog/store.service';
@@ -32,6 +32,22 @@ export class StoreSettingsInput {
   retentionMaxMonths?: number | null;
 }
 
+@ObjectType({ description: 'The outcome of deleteStore: the store is gone, with a signed receipt of its deletion.' })
+export class DeleteStorePayload {
+  @Field(() => ID, { description: 'The deleted store\'s ID.' })
+  storeId: string;
+
+  @Field({ description: 'When the deletion took effect (from then on the store is NOT_FOUND everywhere).' })
+  deletedAt: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A signed receipt of the deletion: a compact JWS (alg EdDSA, with `kid`) whose payload is the deletion record (iss, type "store.deleted", deletionId, storeId, status, counts of what was dropped, requestedAt, completedAt). Verify it with GET /.well-known/jwks.json.',
+  })
+  receipt: string | null;
+}
+
 @Resolver(() => Store)
 export class StoreResolver {
   @Query(() => Store, { description: 'One store the key reaches.' })
@@ -54,6 +70,20 @@ export class StoreResolver {
     @Arg('server', () => String, { nullable: true, description: 'The database server to place the store on (a configured name; `default` is the catalog\'s server). Omitted: the server holding the fewest stores.' }) server?: string | null,
   ): Promise<Store> {
     return toStore(await ctx.services.stores.create(ctx, companyId, name, settings, server));
+  }
+
+  @Authorized(Scope.SETTINGS_WRITE)
+  @Mutation(() => DeleteStorePayload, {
+    description:
+      'Offboarding: deletes a store with all it holds (its database, or its SQLite file overwritten and removed, and its database user), revokes keys narrowed to it alone, and removes it from every list. The forget ledger, suppression hashes and audit entries are kept. Takes effect at once; an interrupted deletion is finished at the next start.',
+  })
+  async deleteStore(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store to delete.' }) storeId: string,
+    @Arg('confirmName', { description: 'The store\'s name, exactly as it is: a guard against deleting the wrong store.' }) confirmName: string,
+  ): Promise<DeleteStorePayload> {
+    const { storeId: id, deletedAt, receipt } = await ctx.services.storeDeletions.delete(ctx, storeId, confirmName);
+    return Object.assign(new DeleteStorePayload(), { storeId: id, deletedAt, receipt });
   }
 
   @Authorized(Scope.SETTINGS_WRITE)

@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
 import type { Principal } from '../services/auth/principal';
@@ -65,7 +65,8 @@ export class Tenancy {
     const repo = this.catalog.getRepository(StoreEntity);
     const company = companyId ?? p.companyId;
     if (!p.operator && company !== p.companyId) return [];
-    const where = company ? { companyId: company } : {};
+    // A deleted store (deleteStore) is in no list.
+    const where = company ? { companyId: company, deletedAt: IsNull() } : { deletedAt: IsNull() };
     const stores = p.storeIds
       ? await repo.find({ where: { ...where, id: In([...p.storeIds]) }, order: { createdAt: 'ASC', id: 'ASC' } })
       : await repo.find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -77,7 +78,8 @@ export class Tenancy {
 
   /** Batch lookup used by the request's storeById loader (no reach check: callers go through `store`). */
   async storesByIds(ids: readonly string[]): Promise<(StoreEntity | null)[]> {
-    const rows = await this.catalog.getRepository(StoreEntity).findBy({ id: In([...ids]) });
+    // A deleted store is NOT_FOUND everywhere, exactly like one that never existed.
+    const rows = await this.catalog.getRepository(StoreEntity).findBy({ id: In([...ids]), deletedAt: IsNull() });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   }
