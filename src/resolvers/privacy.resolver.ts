@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import type { ForgetRequestEntity } from '../entities/catalog';
 import { BadUserInputError } from '../errors';
@@ -34,6 +34,18 @@ const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest 
 
 const IDOREMAIL = 'The person as a customer ID or an e-mail address; a value with \'@\' is tried as both. Give this or `visitorId`, not both.';
 const VISITOR_ID = 'The person as an anonymous shopper, by the platform\'s visitor ID. Give this or `idOrEmail`, not both.';
+
+@InputType({ description: 'One person of a bulk forget: exactly one of `idOrEmail` or `visitorId`, and optionally your ticket reference.' })
+export class ForgetSubjectInput {
+  @Field(() => String, { nullable: true, description: IDOREMAIL })
+  idOrEmail?: string | null;
+
+  @Field(() => ID, { nullable: true, description: VISITOR_ID })
+  visitorId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Your own ticket number for this person\'s request (at most 128 characters, never personal data). Kept on the ledger.' })
+  reference?: string | null;
+}
 
 @Resolver(() => ForgetRequest)
 export class PrivacyResolver {
@@ -80,6 +92,21 @@ export class PrivacyResolver {
     @Arg('reference', () => String, { nullable: true, description: 'Your own ticket number for the request (at most 128 characters, no control characters, never personal data: one containing an e-mail address is refused). Kept on the ledger.' }) reference?: string | null,
   ): Promise<ForgetCustomerPayload> {
     const outcomes = await ctx.services.forget.forget(ctx, { idOrEmail, visitorId }, storeId, dryRun ?? false, reference);
+    return Object.assign(new ForgetCustomerPayload(), { requests: outcomes.map(toForgetRequest) });
+  }
+
+  @Authorized(Scope.FORGET)
+  @Mutation(() => ForgetCustomerPayload, {
+    description:
+      'Bulk forget in one store (up to 1,000 people): the whole list is validated first (an error names `subjects[i].<field>`, and nothing runs), then each person is forgotten as forgetCustomer does. `requests` holds one outcome per subject, in the order given.',
+  })
+  async forgetCustomers(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('subjects', () => [ForgetSubjectInput], { description: 'The people to forget (1-1,000).' }) subjects: ForgetSubjectInput[],
+    @Arg('dryRun', () => Boolean, { nullable: true, description: 'Count what would be erased for each; change and record nothing but audit entries.' }) dryRun?: boolean | null,
+  ): Promise<ForgetCustomerPayload> {
+    const outcomes = await ctx.services.forget.forgetMany(ctx, storeId, subjects, dryRun ?? false);
     return Object.assign(new ForgetCustomerPayload(), { requests: outcomes.map(toForgetRequest) });
   }
 
