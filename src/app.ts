@@ -19,6 +19,8 @@ import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import { dashboardRouter } from './http/dashboard-page';
+import { shopifyWebhookRouter } from './http/shopify-webhooks';
+import { ShopifyWebhookService } from './services/integrations/shopify-webhook.service';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
@@ -55,6 +57,8 @@ export const MAX_BODY_BYTES = 1_000_000;
 
 export interface Gateway {
   services: Services;
+  /** Shopify compliance webhooks: the queue and its worker (main.ts polls it). */
+  shopify: ShopifyWebhookService;
   apollo: ApolloServer<Context>;
   http: Express;
   /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
@@ -122,6 +126,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     receipts,
     storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log),
   };
+  const shopify = new ShopifyWebhookService(services);
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) await services.apiKeys.ensureBootstrapKey(config.bootstrapAdminKey);
 
@@ -190,6 +195,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   http.get('/.well-known/jwks.json', (_req, res) => {
     res.set('cache-control', 'public, max-age=300').json(receipts.jwks());
   });
+  http.use(shopifyWebhookRouter(shopify, log));
   http.use(
     playgroundRouter({
       demoKey: options.demoKey ?? (() => null),
@@ -246,6 +252,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
 
   return {
     services,
+    shopify,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),

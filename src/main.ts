@@ -8,6 +8,7 @@ import { createLogger } from './logging';
 import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
 import { StoreEntity } from './entities/catalog';
 import { startDeletionRecovery } from './services/catalog/store-deletion.service';
+import { startShopifyQueue } from './services/integrations/shopify-webhook.service';
 
 async function main(): Promise<void> {
   let config;
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const stopSchedule = startRetentionSchedule(gateway.services);
   const stopRecovery = startForgetRecovery(gateway.services);
   const stopDeletionRecovery = startDeletionRecovery(gateway.services.storeDeletions, config.forgetRecoveryIntervalMs, log);
+  const stopShopify = startShopifyQueue(gateway.shopify, config.shopifyPollIntervalMs);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     stopSchedule();
     stopRecovery();
     stopDeletionRecovery();
+    stopShopify();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

@@ -30,6 +30,9 @@ export class StoreSettingsInput {
 
   @Field(() => Int, { nullable: true, description: 'Longest retention of visit data, months (1-12, default 12).' })
   retentionMaxMonths?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The Shopify shop\'s `<name>.myshopify.com` host (unique across stores): its compliance webhooks act on this store. An empty string unlinks it.' })
+  shopifyDomain?: string | null;
 }
 
 @ObjectType({ description: 'The outcome of deleteStore: the store is gone, with a signed receipt of its deletion.' })

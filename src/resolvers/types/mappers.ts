@@ -27,6 +27,7 @@ export const toStore = (e: StoreEntity): Store =>
       products: e.products,
       retentionMinMonths: e.retentionMinMonths,
       retentionMaxMonths: e.retentionMaxMonths,
+      shopifyDomain: e.shopifyDomain ?? null,
     }),
   });
 

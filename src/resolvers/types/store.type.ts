@@ -25,6 +25,9 @@ export class StoreSettings {
 
   @Field(() => Int, { description: 'Longest retention of a visitor\'s data, in months (1-12).' })
   retentionMaxMonths: number;
+
+  @Field(() => String, { nullable: true, description: 'The Shopify shop (`<name>.myshopify.com`) whose compliance webhooks (POST /webhooks/shopify) act on this store; null when not linked.' })
+  shopifyDomain: string | null;
 }
 
 @ObjectType({ description: 'A shop: the unit of data isolation, with a database of its own.' })
