@@ -51,6 +51,42 @@ export class DeleteStorePayload {
   receipt: string | null;
 }
 
+@ObjectType({ description: 'The record of a store\'s deletion (offboarding): what was dropped, kept after the store is gone. No personal data.' })
+export class StoreDeletion {
+  @Field(() => ID, { description: 'The deletion\'s ID (deletionId in its receipt).' })
+  id: string;
+
+  @Field(() => ID, { description: 'The deleted store\'s ID.' })
+  storeId: string;
+
+  @Field({ description: 'PENDING while it runs (an interrupted one is finished at the next start), then COMPLETED.' })
+  status: string;
+
+  @Field({ description: 'When the deletion was asked for and took effect.' })
+  requestedAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When the store\'s database, user and keys were gone.' })
+  completedAt: Date | null;
+
+  @Field(() => Int, { description: 'Customer rows the store held when it was dropped.' })
+  customersDeleted: number;
+
+  @Field(() => Int, { description: 'Orders the store held when it was dropped.' })
+  ordersDeleted: number;
+
+  @Field(() => Int, { description: 'Visitor IDs the store held when it was dropped.' })
+  visitorsDeleted: number;
+
+  @Field(() => Int, { description: 'Visit events the store held when it was dropped.' })
+  eventsDeleted: number;
+
+  @Field(() => Int, { description: 'API keys narrowed to this store alone, revoked with it.' })
+  keysRevoked: number;
+
+  @Field(() => String, { nullable: true, description: 'The signed receipt (as deleteStore returned it) once COMPLETED.' })
+  receipt: string | null;
+}
+
 @Resolver(() => Store)
 export class StoreResolver {
   @Query(() => Store, { description: 'One store the key reaches.' })
@@ -87,6 +123,13 @@ export class StoreResolver {
   ): Promise<DeleteStorePayload> {
     const { storeId: id, deletedAt, receipt } = await ctx.services.storeDeletions.delete(ctx, storeId, confirmName);
     return Object.assign(new DeleteStorePayload(), { storeId: id, deletedAt, receipt });
+  }
+
+  @Authorized(Scope.SETTINGS_WRITE)
+  @Query(() => StoreDeletion, { description: 'The record and receipt of a deleted store\'s deletion, for the company that owned it (a deletion finished after a crash included). Another company\'s is NOT_FOUND.' })
+  async storeDeletion(@Ctx() ctx: Context, @Arg('storeId', () => ID, { description: 'The deleted store\'s ID.' }) storeId: string): Promise<StoreDeletion> {
+    const { deletion, receipt } = await ctx.services.storeDeletions.find(ctx, storeId);
+    return Object.assign(new StoreDeletion(), { ...deletion, receipt });
   }
 
   @Authorized(Scope.SETTINGS_WRITE)

@@ -91,6 +91,11 @@ describe.each(ENGINES)('deleteStore [%s]', (engine) => {
     expect(Number((await sql('SELECT COUNT(*) AS n FROM suppressions WHERE storeId = ?', [s]))[0].n)).toBeGreaterThan(0);
     expect((await sql('SELECT operation FROM audit_log WHERE storeId = ? ORDER BY at', [s])).map((x) => x.operation)).toEqual(expect.arrayContaining(['forgetCustomer', 'deleteStore']));
     expect(await sql('SELECT status, origin, keysRevoked FROM store_deletions WHERE storeId = ?', [s])).toEqual([{ status: 'COMPLETED', origin: 'deleteStore', keysRevoked: 1 }]);
+    // The record stays readable by the company, with the same receipt; not by another company.
+    const DELETION = 'query($s:ID!){ storeDeletion(storeId:$s){ storeId status customersDeleted ordersDeleted visitorsDeleted eventsDeleted keysRevoked receipt } }';
+    expect(ok(await t.gql(a.key, DELETION, { s })).storeDeletion).toEqual({ storeId: s, status: 'COMPLETED', customersDeleted: 2, ordersDeleted: 1, visitorsDeleted: 2, eventsDeleted: 4, keysRevoked: 1, receipt: r.receipt });
+    expect(codes(await t.gql(b.key, DELETION, { s }))).toEqual(['NOT_FOUND']);
+    expect(codes(await t.gql(a.key, DELETION, { s: s2 }))).toEqual(['NOT_FOUND']);
     // The other store is untouched.
     expect(ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s: s2, c: [{ id: 'still-here' }] })).upsertCustomers.accepted).toBe(1);
   });

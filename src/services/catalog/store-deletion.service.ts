@@ -10,6 +10,7 @@ import { assertSafeIdentifier, sqliteStoreFile, storeDbUser } from '../../tenanc
 import { DEFAULT_SERVER, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
+import { reachesCompany } from '../auth/principal';
 import type { LeaseService } from '../locks/lease.service';
 import type { ReceiptService } from '../receipts/receipt.service';
 
@@ -99,6 +100,17 @@ export class StoreDeletionService {
     if (!took || !done) throw new NotFoundError('Store'); // another deletion of it is running
     await this.audit.record(ctx, [{ operation: `deleteStore${origin === 'deleteStore' ? '' : `.${origin === 'cli' ? 'cli' : 'shopify'}`}`, storeId: store.id, companyId: store.companyId, records: droppedRows(done) }]);
     return { storeId: store.id, deletedAt, receipt: await this.receipts.forDeletion(done), deletion: done };
+  }
+
+  /**
+   * The record of a deleted store's deletion, with its receipt once COMPLETED: for a key of the
+   * company that owned it (company-wide, or narrowed to that store). Anything else is NOT_FOUND.
+   */
+  async find(ctx: TenancyContext, storeId: string): Promise<{ deletion: StoreDeletionEntity; receipt: string | null }> {
+    const p = this.tenancy.principal(ctx);
+    const deletion = await this.record(storeId);
+    if (!deletion || !reachesCompany(p, deletion.companyId) || (p.storeIds && !p.storeIds.has(storeId))) throw new NotFoundError('Store deletion');
+    return { deletion, receipt: await this.receipts.forDeletion(deletion) };
   }
 
   /** The record of a store's deletion (for its receipt), whatever its state. */
