@@ -77,6 +77,10 @@ describe.each(ENGINES)('Shopify compliance webhooks [%s]', (engine) => {
     expect((await send(t, 'customers/redact', domain, redactBody(domain), { secret: 'not-the-secret' })).status).toBe(401);
     expect((await send(t, 'customers/redact', domain, redactBody(domain), { secret: null })).status).toBe(401);
     expect((await send(t, 'customers/redact', domain, redactBody(domain), { hmac: 'AAAA' })).status).toBe(401);
+    // Hostile: an oversized body, a topic that is not a compliance topic, an overlong webhook ID.
+    expect((await send(t, 'customers/redact', domain, { ...redactBody(domain), pad: 'x'.repeat(300_000) })).status).toBe(413);
+    expect((await send(t, 'orders/create', domain, redactBody(domain))).status).toBe(400);
+    expect((await send(t, 'customers/redact', domain, redactBody(domain), { id: 'i'.repeat(101) })).status).toBe(400);
     await sleep(200);
     expect(await queued()).toEqual([]);
     expect(ok(await t.gql(a.key, 'query($s:ID!){ customer(storeId:$s, idOrEmail:"191167"){ id } }', { s })).customer).toEqual({ id: '191167' });
