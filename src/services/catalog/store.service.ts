@@ -81,6 +81,7 @@ export class StoreService {
       .createQueryBuilder('s')
       .select('s.server', 'server')
       .addSelect('COUNT(*)', 'n')
+      .where('s.deletedAt IS NULL')
       .groupBy('s.server')
       .getRawMany();
     const count = new Map(rows.map((r) => [r.server, Number(r.n)]));
