@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { StoreEntity } from '../../src/entities/catalog';
 import { sqliteStoreFile, storeDbUser } from '../../src/tenancy/data-source-factory';
 import { asMysqlAdmin, codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
@@ -104,4 +106,28 @@ describe.each(ENGINES)('deleteStore [%s]', (engine) => {
     const reader = await createKey(t, a.key, a.companyId, ['PROFILES_READ']);
     expect(codes(await t.gql(reader, DELETE, { s: a.storeIds[1], n: 'Offboarded Co store 2' }))).toEqual(['FORBIDDEN']);
   });
+});
+
+describe('npm run delete-store', () => {
+  it('deletes a store from the command line with the exact name, and refuses another name', async () => {
+    const t = await startTestGateway('sqlite');
+    try {
+      const a = await createTenant(t, 'Cli Co');
+      const s = a.storeIds[0];
+      const run = (args: string[]) =>
+        new Promise<{ code: number; out: string }>((resolve) => {
+          execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/delete-store.ts', ...args], { cwd: join(__dirname, '..', '..'), env: { ...process.env, DATA_DIR: t.config.dataDir, SEED_DEMO: '0', LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+          );
+        });
+      const wrong = await run(['--store', s, '--confirm', 'Cli Co store 2']);
+      expect(wrong).toEqual({ code: 1, out: expect.stringContaining('`confirmName` must equal the store\'s name exactly') });
+      const good = await run(['--store', s, '--confirm', 'Cli Co store 1']);
+      expect(good.code).toBe(0);
+      expect(good.out).toMatch(new RegExp(`^deleted store ${s} at \\S+: customers 0, orders 0, visitors 0, events 0; keys revoked 0\\nreceipt: [\\w-]+\\.[\\w-]+\\.[\\w-]+\\n$`));
+      expect(codes(await t.gql(a.key, STORE, { s }))).toEqual(['NOT_FOUND']);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 });
