@@ -19,6 +19,8 @@ import { formatError } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import { dashboardRouter } from './http/dashboard-page';
+import { shopifyWebhookRouter } from './http/shopify-webhooks';
+import { ShopifyWebhookService } from './services/integrations/shopify-webhook.service';
 import type { Logger } from './logging';
 import { scrubPersonal } from './logging';
 import { createSchema } from './schema';
@@ -26,6 +28,7 @@ import { ApiKeyService } from './services/auth/api-key.service';
 import { ensureBootstrapKey } from './services/auth/bootstrap-key';
 import { CompanyService } from './services/catalog/company.service';
 import { StoreService } from './services/catalog/store.service';
+import { StoreDeletionService } from './services/catalog/store-deletion.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
 import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
@@ -46,6 +49,8 @@ import { SuppressionListService, SuppressionService } from './services/privacy/s
 import { SubjectHasher } from './services/subject/subject-hasher';
 import { WebhookService } from './services/webhooks/webhook.service';
 import { WebhookSecretBox } from './services/webhooks/webhook-secret';
+import { ReceiptService } from './services/receipts/receipt.service';
+import { ReceiptSigner } from './services/receipts/receipt-signer';
 import { catalogOptions } from './tenancy/data-source-factory';
 import { QueryObserver } from './tenancy/query-observer';
 import { prepareStoreServers } from './tenancy/store-servers';
@@ -57,6 +62,8 @@ export const MAX_BODY_BYTES = 1_000_000;
 
 export interface Gateway {
   services: Services;
+  /** Shopify compliance webhooks: the queue and its worker (main.ts polls it). */
+  shopify: ShopifyWebhookService;
   apollo: ApolloServer<Context>;
   http: Express;
   /** Builds a context as an HTTP request with this bearer secret would get (tests, scripts). */
@@ -76,6 +83,10 @@ export interface GatewayOptions {
 /** Opens the catalog (migrating it), wires services, and prepares the HTTP app. */
 export async function createGateway(givenConfig: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const observer = new QueryObserver();
+  // Receipt keys first: a missing or malformed key stops the start before any database is touched.
+  const receipts = new ReceiptService(
+    await ReceiptSigner.load({ engine: givenConfig.engine, dataDir: givenConfig.dataDir, signingKeyPem: givenConfig.receiptSigningKey, previousKeysPem: givenConfig.receiptPreviousKeys }),
+  );
   const config = givenConfig.engine === 'mysql' ? await prepareMysql(givenConfig, observer, log) : givenConfig;
   const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
   await catalog.initialize();
@@ -121,7 +132,10 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     suppressions: new SuppressionListService(tenancy, hasher, audit),
     leases,
     webhooks,
+    receipts,
+    storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log),
   };
+  const shopify = new ShopifyWebhookService(services);
   await loadSubProcessors(catalog);
   if (config.bootstrapAdminKey) {
     const outcome = await ensureBootstrapKey(catalog, config.bootstrapAdminKey);
@@ -194,6 +208,11 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  // The public keys receipts are verified with (no auth: anyone holding a receipt may check it).
+  http.get('/.well-known/jwks.json', (_req, res) => {
+    res.set('cache-control', 'public, max-age=300').json(receipts.jwks());
+  });
+  http.use(shopifyWebhookRouter(shopify, log));
   http.use(
     playgroundRouter({
       demoKey: options.demoKey ?? (() => null),
@@ -250,6 +269,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
 
   return {
     services,
+    shopify,
     apollo,
     http,
     contextFor: (secret) => contextFor(secret),

@@ -80,6 +80,10 @@ const envSchema = z.object({
   WEBHOOK_RETRY_FOR: duration('24h').refine((ms) => ms >= 1000, 'must be at least 1s'),
   WEBHOOK_TIMEOUT: duration('10s').refine((ms) => ms >= 100 && ms <= 60_000, 'must be 100ms-60s'),
   WEBHOOK_POLL_INTERVAL: duration('2s').refine((ms) => ms >= 10 && ms <= 60_000, 'must be 10ms-60s'),
+  RECEIPT_SIGNING_KEY: z.string().max(10_000).optional(),
+  RECEIPT_PREVIOUS_KEYS: z.string().max(100_000).optional(),
+  SHOPIFY_API_SECRET: z.string().min(1).max(500).optional(),
+  SHOPIFY_POLL_INTERVAL: duration('1s'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis://[user:pass@]host:port[/db] URL').optional(),
 });
 
@@ -154,6 +158,14 @@ export interface Config {
   webhookTimeoutMs: number;
   /** How often the webhook worker looks for due deliveries (a new one is sent at once all the same). */
   webhookPollIntervalMs: number;
+  /** Ed25519 private key (PKCS#8 PEM) that signs receipts; required with MySQL, generated into DATA_DIR with SQLite. */
+  receiptSigningKey?: string;
+  /** Earlier receipt keys (PEM blocks), still published at /.well-known/jwks.json after a rotation. */
+  receiptPreviousKeys?: string;
+  /** Shopify app secret: compliance webhooks are verified with it; unset, every webhook is refused (401). */
+  shopifyApiSecret?: string;
+  /** How often the Shopify webhook queue is looked at (ms; 0: never). */
+  shopifyPollIntervalMs: number;
   /** Where store databases and their backups are kept, as shown on the GDPR dashboard. */
   dataRegion: string;
   backupRegion: string;
@@ -254,6 +266,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryForMs: e.WEBHOOK_RETRY_FOR,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT,
     webhookPollIntervalMs: e.WEBHOOK_POLL_INTERVAL,
+    receiptSigningKey: e.RECEIPT_SIGNING_KEY,
+    receiptPreviousKeys: e.RECEIPT_PREVIOUS_KEYS,
+    shopifyApiSecret: e.SHOPIFY_API_SECRET,
+    shopifyPollIntervalMs: e.SHOPIFY_POLL_INTERVAL,
     dataRegion: e.DATA_REGION,
     backupRegion: e.BACKUP_REGION,
   };

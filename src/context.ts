@@ -25,6 +25,8 @@ import type { SuppressionListService } from './services/privacy/suppression.serv
 import type { QueryObserver } from './tenancy/query-observer';
 import type { Tenancy } from './tenancy/tenancy';
 import type { WebhookService } from './services/webhooks/webhook.service';
+import type { ReceiptService } from './services/receipts/receipt.service';
+import type { StoreDeletionService } from './services/catalog/store-deletion.service';
 
 /** Everything built once per process and shared by requests. Holds no per-request state. */
 export interface Services {
@@ -54,6 +56,10 @@ export interface Services {
   leases: LeaseService;
   /** Webhooks out: targets, secrets, the outbox (the worker is started by main.ts). */
   webhooks: WebhookService;
+  /** Signed receipts of forgets and store deletions, and the keys that verify them. */
+  receipts: ReceiptService;
+  /** Store offboarding (deleteStore, shop/redact, npm run delete-store) and its crash recovery. */
+  storeDeletions: StoreDeletionService;
 }
 
 /** The one typed request context, built by the Apollo context function and nowhere else. */

@@ -8,6 +8,8 @@ import { demoPlaygroundExamples, playgroundExamples } from './http/playground-ex
 import { createLogger } from './logging';
 import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
 import { StoreEntity } from './entities/catalog';
+import { startDeletionRecovery } from './services/catalog/store-deletion.service';
+import { startShopifyQueue } from './services/integrations/shopify-webhook.service';
 
 async function main(): Promise<void> {
   let config;
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
   const stopRecovery = startForgetRecovery(gateway.services);
   // Sends the outbox in the background; due deliveries left by a stopped process go out at once.
   const stopWebhooks = startWebhookWorker(gateway.services);
+  const stopDeletionRecovery = startDeletionRecovery(gateway.services.storeDeletions, config.forgetRecoveryIntervalMs, log);
+  const stopShopify = startShopifyQueue(gateway.shopify, config.shopifyPollIntervalMs);
   const server = await gateway.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,6 +68,8 @@ async function main(): Promise<void> {
     stopSchedule();
     stopRecovery();
     await stopWebhooks();
+    stopDeletionRecovery();
+    stopShopify();
     await gateway.stop();
     log.info('stopped');
     process.exit(0);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { IsNull } from 'typeorm';
 import { createGateway } from '../app';
 import { loadConfig } from '../config';
 import { StoreEntity } from '../entities/catalog';
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const gateway = await createGateway(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
   try {
-    const stores = await gateway.services.tenancy.catalog.getRepository(StoreEntity).find({ order: { createdAt: 'ASC' } });
+    const stores = await gateway.services.tenancy.catalog.getRepository(StoreEntity).find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } }); // a deleted store has no database left
     process.stdout.write(`catalog: up to date\n`);
     let done = 0;
     for (const store of stores) {

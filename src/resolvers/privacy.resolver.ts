@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import type { ForgetRequestEntity } from '../entities/catalog';
 import { BadUserInputError } from '../errors';
@@ -29,12 +29,23 @@ const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest 
     failure: r.failure,
     found: r.found,
     reference: r.reference,
-    // Signed receipts come with issue 16; until then there is none to give.
-    receipt: null,
+    subjectHash: r.subjectHash,
   });
 
 const IDOREMAIL = 'The person as a customer ID or an e-mail address; a value with \'@\' is tried as both. Give this or `visitorId`, not both.';
 const VISITOR_ID = 'The person as an anonymous shopper, by the platform\'s visitor ID. Give this or `idOrEmail`, not both.';
+
+@InputType({ description: 'One person of a bulk forget: exactly one of `idOrEmail` or `visitorId`, and optionally your ticket reference.' })
+export class ForgetSubjectInput {
+  @Field(() => String, { nullable: true, description: IDOREMAIL })
+  idOrEmail?: string | null;
+
+  @Field(() => ID, { nullable: true, description: VISITOR_ID })
+  visitorId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Your own ticket number for this person\'s request (at most 128 characters, never personal data). Kept on the ledger.' })
+  reference?: string | null;
+}
 
 @Resolver(() => ForgetRequest)
 export class PrivacyResolver {
@@ -85,6 +96,21 @@ export class PrivacyResolver {
   }
 
   @Authorized(Scope.FORGET)
+  @Mutation(() => ForgetCustomerPayload, {
+    description:
+      'Bulk forget in one store (up to 1,000 people): the whole list is validated first (an error names `subjects[i].<field>`, and nothing runs), then each person is forgotten as forgetCustomer does. `requests` holds one outcome per subject, in the order given.',
+  })
+  async forgetCustomers(
+    @Ctx() ctx: Context,
+    @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
+    @Arg('subjects', () => [ForgetSubjectInput], { description: 'The people to forget (1-1,000).' }) subjects: ForgetSubjectInput[],
+    @Arg('dryRun', () => Boolean, { nullable: true, description: 'Count what would be erased for each; change and record nothing but audit entries.' }) dryRun?: boolean | null,
+  ): Promise<ForgetCustomerPayload> {
+    const outcomes = await ctx.services.forget.forgetMany(ctx, storeId, subjects, dryRun ?? false);
+    return Object.assign(new ForgetCustomerPayload(), { requests: outcomes.map(toForgetRequest) });
+  }
+
+  @Authorized(Scope.FORGET)
   @Mutation(() => ReplayPayload, { description: 'After a backup restore (S5): re-applies every forget request recorded since `since` to the store databases as they are now.' })
   async replayForgetRequests(
     @Ctx() ctx: Context,
@@ -114,6 +140,15 @@ export class PrivacyResolver {
   @Query(() => ForgetRequest, { description: 'One entry of the forget ledger (a request in one store). Another company\'s request is NOT_FOUND, as a missing one.' })
   async forgetRequest(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The request\'s ID (ForgetRequest.id).' }) id: string): Promise<ForgetRequest> {
     return toForgetRequest(await ctx.services.ledger.get(ctx, id));
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'For a COMPLETED request, a signed receipt: a compact JWS (alg EdDSA, with `kid`) whose payload is the ledger entry (iss, type "forget", requestId, storeId, subjectHash, status, counts, requestedAt, completedAt, backupsClearBy, reference; no personal data). Verify it with the public keys at GET /.well-known/jwks.json. Null for any other status.',
+  })
+  async receipt(@Root() r: ForgetRequest, @Ctx() ctx: Context): Promise<string | null> {
+    return ctx.services.receipts.forEntry(r);
   }
 
   @FieldResolver(() => Store, { description: 'The store the request ran in.' })

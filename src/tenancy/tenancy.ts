@@ -1,5 +1,5 @@
 import { Mutex } from 'async-mutex';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
 import type { Principal } from '../services/auth/principal';
@@ -82,7 +82,8 @@ export class Tenancy {
     const repo = this.catalog.getRepository(StoreEntity);
     const company = companyId ?? p.companyId;
     if (!p.operator && company !== p.companyId) return [];
-    const where = company ? { companyId: company } : {};
+    // A deleted store (deleteStore) is in no list.
+    const where = company ? { companyId: company, deletedAt: IsNull() } : { deletedAt: IsNull() };
     const stores = p.storeIds
       ? await repo.find({ where: { ...where, id: In([...p.storeIds]) }, order: { createdAt: 'ASC', id: 'ASC' } })
       : await repo.find({ where, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -102,7 +103,8 @@ export class Tenancy {
       .getRepository(StoreEntity)
       .createQueryBuilder('s')
       .leftJoinAndMapOne('s.credential', StoreCredentialEntity, 'cred', 'cred.storeId = s.id')
-      .where({ id: In([...ids]) })
+      // A deleted store is NOT_FOUND everywhere, exactly like one that never existed.
+      .where({ id: In([...ids]), deletedAt: IsNull() })
       .getMany()) as (StoreEntity & StoreLocation & { credential?: StoreCredentialEntity | null })[];
     for (const r of rows) {
       r.credentialGeneration = r.credential?.generation ?? 0;

@@ -12,7 +12,7 @@ const EVENTS = 60_000;
 const FAST = { LEASE_TTL: '2s', FORGET_RECOVERY_INTERVAL: '1s' };
 
 const FORGET = 'mutation($q:String!,$s:ID){ forgetCustomer(idOrEmail:$q, storeId:$s){ requests { id status } } }';
-const LEDGER = 'query{ forgetRequests(first: 10){ edges { node { id status customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten failure completedAt } } } }';
+const LEDGER = 'query{ forgetRequests(first: 10){ edges { node { id status customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten failure completedAt receipt } } } }';
 const AUDIT = 'query{ auditLog(operation: "forgetCustomer.recovered", first: 10){ edges { node { operation apiKeyId storeId records } } } }';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,6 +104,8 @@ describe.each(ENGINES)('forget recovery after a crash [%s]', (engine) => {
       alreadyForgotten: false,
       failure: null,
       completedAt: expect.any(String),
+      // Finished by recovery, it is COMPLETED like any other: it has its signed receipt.
+      receipt: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
     });
     expect(await personEvents()).toBe(0);
     const lookup = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id } }';

@@ -7,7 +7,7 @@ import { SuppressionService } from '../../src/services/privacy/suppression.servi
 import { StoreMoveService } from '../../src/services/catalog/store-move.service';
 import { CLI_PRINCIPAL } from '../../src/cli/cli-context';
 import { createLoaders } from '../../src/services/loaders/create-loaders';
-import { codes, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { codes, ok, startTestGateway, TEST_RECEIPT_KEY, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { anotherInstance, Instance } from '../support/instances';
 import { PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb';
@@ -254,6 +254,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
       DATABASE_URL: `${process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306'}/${prefix}`,
       STORE_SERVERS: `eu-2=${db2.url}`,
       SUBJECT_HASH_SECRET: t.config.subjectHashSecret,
+      RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY,
       LOG_LEVEL: 'silent',
     };
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s, '--to', 'default', '--drop-after', '0'], env);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../../src/config';
-import { asMysqlAdmin, dropDatabases, MYSQL_TEST_URL } from '../support/gateway';
+import { asMysqlAdmin, dropDatabases, MYSQL_TEST_URL, TEST_RECEIPT_KEY } from '../support/gateway';
 
 const ROOT = join(__dirname, '..', '..');
 const RUN_MYSQL = process.env.PGW_TEST_ENGINES?.includes('mysql');
@@ -56,7 +56,7 @@ describe('configuration', () => {
 
   it('finishes a forget in flight on SIGTERM, refuses new work, closes its pools and exits 0', async () => {
     const admin = `admin-${randomBytes(12).toString('hex')}`;
-    const { child, output, port } = startMain({ DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: 'x'.repeat(64), BOOTSTRAP_ADMIN_KEY: admin, LOG_LEVEL: 'info', DATA_DIR: '/tmp/pgw-shutdown' });
+    const { child, output, port } = startMain({ DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: 'x'.repeat(64), BOOTSTRAP_ADMIN_KEY: admin, LOG_LEVEL: 'info', DATA_DIR: '/tmp/pgw-shutdown', RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY });
     const url = `http://127.0.0.1:${await port}/graphql`;
     const gql = async (query: string, variables?: unknown) =>
       (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query, variables }) })).json()) as { data: any; errors?: unknown[] };

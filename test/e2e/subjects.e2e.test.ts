@@ -7,6 +7,8 @@ import type { AuditRecord } from '../../src/services/audit/audit.service';
 /** One subject model: every identifier, every link, `found`, the ledger by ID and by filter. */
 
 const REQUEST_FIELDS = 'id store { id } status found reference receipt customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten';
+/** A compact JWS (header.payload.signature, base64url): receipts of COMPLETED requests (their content is tested in receipts.e2e.test.ts). */
+const JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const FORGET = `mutation($q:String,$v:ID,$s:ID,$d:Boolean,$r:String){ forgetCustomer(idOrEmail:$q, visitorId:$v, storeId:$s, dryRun:$d, reference:$r){ requests { ${REQUEST_FIELDS} } } }`;
 const REPORT = `query($q:String,$v:ID,$s:ID){ privacyReport(idOrEmail:$q, visitorId:$v, storeId:$s){ stores {
   customers { id email } orders { id } visitors { id } events { type url } } } }`;
@@ -110,7 +112,7 @@ describe.each(ENGINES)('one subject model [%s]', (engine) => {
     });
     const [req] = ok(await t.gql(a.key, FORGET, { q: ANNA_ID, s })).forgetCustomer.requests;
     expect(req).toEqual({
-      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: true, reference: null, receipt: null,
+      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: true, reference: null, receipt: expect.stringMatching(JWS),
       customersDeleted: 1, ordersAnonymized: 1, visitorsDeleted: 1, eventsDeleted: 1, alreadyForgotten: false,
     });
     expect(ok(await t.gql(a.key, PROFILE, { s, q: ANNA_ID })).customer).toBeNull();
@@ -143,7 +145,7 @@ describe.each(ENGINES)('one subject model [%s]', (engine) => {
     });
     const [req] = ok(await t.gql(a.key, FORGET, { v: ' vis-anon ', s, r: 'TICKET-4711' })).forgetCustomer.requests;
     expect(req).toEqual({
-      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: true, reference: 'TICKET-4711', receipt: null,
+      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: true, reference: 'TICKET-4711', receipt: expect.stringMatching(JWS),
       customersDeleted: 0, ordersAnonymized: 1, visitorsDeleted: 1, eventsDeleted: 2, alreadyForgotten: false,
     });
     expect(ok(await t.gql(a.key, 'query($s:ID!){ visitor(storeId:$s, id:"vis-anon"){ id } }', { s })).visitor).toBeNull();
@@ -157,7 +159,7 @@ describe.each(ENGINES)('one subject model [%s]', (engine) => {
   it('says found: false for a typo, and still suppresses the value given', async () => {
     const [req] = ok(await t.gql(a.key, FORGET, { q: 'lis@exmaple.dk', s })).forgetCustomer.requests;
     expect(req).toEqual({
-      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: false, reference: null, receipt: null,
+      id: expect.any(String), store: { id: s }, status: 'COMPLETED', found: false, reference: null, receipt: expect.stringMatching(JWS),
       customersDeleted: 0, ordersAnonymized: 0, visitorsDeleted: 0, eventsDeleted: 0, alreadyForgotten: false,
     });
     expect(ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'typo-person', email: 'LIS@exmaple.dk' }] })).upsertCustomers).toEqual({ accepted: 0, suppressed: 1, emailsDropped: 0 });
@@ -192,7 +194,7 @@ describe.each(ENGINES)('one subject model [%s]', (engine) => {
     const [req] = ok(await t.gql(a.key, FORGET, { q: 'nobody@example.dk', s, r: 'CASE-1' })).forgetCustomer.requests;
     const q = `query($id:ID!){ forgetRequest(id:$id){ ${REQUEST_FIELDS} } }`;
     expect(ok(await t.gql(a.key, q, { id: req.id })).forgetRequest).toEqual(req);
-    expect(req).toEqual(expect.objectContaining({ found: false, reference: 'CASE-1', receipt: null }));
+    expect(req).toEqual(expect.objectContaining({ found: false, reference: 'CASE-1', receipt: expect.stringMatching(JWS) }));
     for (const [key, id] of [[other.key, req.id], [a.key, '00000000-0000-0000-0000-000000000000'], [a.key, 'x'.repeat(300)]]) {
       const r = await t.gql(key, q, { id });
       expect(codes(r)).toEqual(['NOT_FOUND']);

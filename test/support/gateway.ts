@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,9 @@ import { dropStoreUser } from '../../src/tenancy/store-credentials';
 import { createGateway, Gateway, GatewayOptions } from '../../src/app';
 import { Config, Engine, loadConfig, parseMysqlUrl } from '../../src/config';
 import { createLogger } from '../../src/logging';
+
+/** A receipt signing key for MySQL-mode gateways in tests (required there; SQLite generates its own). */
+export const TEST_RECEIPT_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 export const MYSQL_TEST_URL = process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306';
 
@@ -56,7 +59,7 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests run side by side: each gateway's metrics listener takes a free port.
     METRICS_PORT: '0',
-    ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'), RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY } : {}),
     ...env,
   });
   const { logs: sink, ...gatewayOptions } = options;

@@ -8,7 +8,7 @@ import { Connection, createConnection } from 'mysql2/promise';
 import type { Engine } from '../../src/config';
 import { loadConfig, parseMysqlUrl } from '../../src/config';
 import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
-import { dropDatabases, gqlClient, MYSQL_TEST_URL, TestGateway } from './gateway';
+import { dropDatabases, gqlClient, MYSQL_TEST_URL, TEST_RECEIPT_KEY, TestGateway } from './gateway';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -44,7 +44,7 @@ export async function processDatabases(engine: Engine): Promise<ProcessDatabases
     DATA_DIR: dataDir,
     BOOTSTRAP_ADMIN_KEY: adminKey,
     SEED_DEMO: '0',
-    ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'), RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY } : {}),
   };
   const config = loadConfig(env);
   if (engine === 'sqlite') {

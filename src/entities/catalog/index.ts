@@ -5,6 +5,8 @@ import { CompanyEntity } from './company.entity';
 import { ForgetRequestEntity } from './forget-request.entity';
 import { LeaseEntity } from './lease.entity';
 import { PurgeRunEntity } from './purge-run.entity';
+import { ShopifyWebhookEntity } from './shopify-webhook.entity';
+import { StoreDeletionEntity } from './store-deletion.entity';
 import { StoreEntity } from './store.entity';
 import { StoreCredentialEntity } from './store-credential.entity';
 import { SubProcessorEntity } from './sub-processor.entity';
@@ -12,7 +14,23 @@ import { SuppressionEntity } from './suppression.entity';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
-export { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, CompanyEntity, ForgetRequestEntity, LeaseEntity, PurgeRunEntity, StoreCredentialEntity, StoreEntity, SubProcessorEntity, SuppressionEntity, WebhookAttemptEntity, WebhookDeliveryEntity };
+export {
+  ApiKeyEntity,
+  AuditEntryEntity,
+  AuditSubjectEntity,
+  CompanyEntity,
+  ForgetRequestEntity,
+  LeaseEntity,
+  PurgeRunEntity,
+  ShopifyWebhookEntity,
+  StoreCredentialEntity,
+  StoreDeletionEntity,
+  StoreEntity,
+  SubProcessorEntity,
+  SuppressionEntity,
+  WebhookAttemptEntity,
+  WebhookDeliveryEntity,
+};
 
 /** Every entity of the catalog database. None holds a shopper's identifier in clear. */
 export const CATALOG_ENTITIES = [
@@ -29,4 +47,6 @@ export const CATALOG_ENTITIES = [
   StoreCredentialEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  StoreDeletionEntity,
+  ShopifyWebhookEntity,
 ];

@@ -54,11 +54,32 @@ export class StoreEntity {
   @Column(DATETIME)
   createdAt: Date;
 
+  /**
+   * Set when the store is deleted (deleteStore, shop/redact): from that moment the store is
+   * NOT_FOUND everywhere and in no list. Its ledger, suppression hashes and audit entries stay.
+   */
+  @Column({ ...DATETIME, nullable: true })
+  deletedAt: Date | null;
+
+  /**
+   * Where a deletion stands: `DELETING` while its database, user and keys are being removed
+   * (a deletion interrupted by a crash is finished at the next start), `DELETED` once done.
+   */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  deletionState: StoreDeletionState | null;
+
+  /** The shop's `*.myshopify.com` host: Shopify's compliance webhooks find the store by it. */
+  @Index('idx_stores_shopify_domain', { unique: true })
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  shopifyDomain: string | null;
+
   /** Where the store's webhooks go (Standard Webhooks); null: none are sent. */
   @Column({ type: 'varchar', length: 2048, nullable: true })
   webhookUrl: string | null;
 
-  /** The webhook signing secret, encrypted (services/webhooks/webhook-secret.ts); never in clear. */
+  /** The webhook signing secret, encrypted (services/webhooks/webhook-secret.ts); never in clear, never exposed. */
   @Column({ type: 'varchar', length: 200, nullable: true })
   webhookSecret: string | null;
 }
+
+export type StoreDeletionState = 'DELETING' | 'DELETED';

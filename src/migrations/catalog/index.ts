@@ -6,7 +6,7 @@ import { LeasesPurgePositionsOutOfCatalog1796135360996 } from './1796135360996-L
 import { AuditSubjectsAndKeyNames1796135386282 } from './1796135386282-AuditSubjectsAndKeyNames';
 import { ForgetRequestFoundReference1796135429717 } from './1796135429717-ForgetRequestFoundReference';
 import { StoreCredentials1796136716326 } from './1796136716326-StoreCredentials';
-import { StoreWebhookColumns1796137536423 } from './1796137536423-StoreWebhookColumns';
+import { StoreDeletionShopifyWebhooks1796137527470 } from './1796137527470-StoreDeletionShopifyWebhooks';
 import { WebhookDeliveries1796137608854 } from './1796137608854-WebhookDeliveries';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
@@ -19,6 +19,6 @@ export const CATALOG_MIGRATIONS = [
   AuditSubjectsAndKeyNames1796135386282,
   ForgetRequestFoundReference1796135429717,
   StoreCredentials1796136716326,
-  StoreWebhookColumns1796137536423,
+  StoreDeletionShopifyWebhooks1796137527470,
   WebhookDeliveries1796137608854,
 ];

@@ -29,6 +29,7 @@ export const toStore = (e: StoreEntity): Store =>
       retentionMinMonths: e.retentionMinMonths,
       retentionMaxMonths: e.retentionMaxMonths,
       webhookUrl: e.webhookUrl ?? null,
+      shopifyDomain: e.shopifyDomain ?? null,
     }),
   });
 

@@ -30,6 +30,9 @@ registerEnumType(ForgetStatus, {
 export class ForgetRequest {
   storeId: string;
 
+  /** The ledger's keyed hash of the person (signed into the receipt; not a field). */
+  subjectHash: string;
+
   @Field(() => ID, { description: 'The request\'s ID in the ledger.' })
   id: string;
 
@@ -69,8 +72,6 @@ export class ForgetRequest {
   @Field(() => String, { nullable: true, description: 'The caller\'s own ticket number for the request, as given (at most 128 characters, never personal data). Kept on the ledger.' })
   reference: string | null;
 
-  @Field(() => String, { nullable: true, description: 'A signed receipt (compact JWS over the ledger entry) for a COMPLETED request. Always null for now: signed receipts are not issued yet.' })
-  receipt: string | null;
 }
 
 export const ForgetRequestConnection = ConnectionType(ForgetRequest, 'ForgetRequest', 'forget request');

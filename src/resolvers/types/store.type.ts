@@ -28,6 +28,9 @@ export class StoreSettings {
 
   @Field(() => String, { nullable: true, description: 'Where the store\'s webhooks go; null: none are sent. The signing secret is never shown (see rotateWebhookSecret).' })
   webhookUrl: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The Shopify shop (`<name>.myshopify.com`) whose compliance webhooks (POST /webhooks/shopify) act on this store; null when not linked.' })
+  shopifyDomain: string | null;
 }
 
 @ObjectType({ description: 'A shop: the unit of data isolation, with a database of its own.' })

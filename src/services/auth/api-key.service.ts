@@ -56,7 +56,7 @@ export class ApiKeyService {
     const uniqueStores = storeIds ? [...new Set(storeIds)] : null;
     if (uniqueStores) {
       const stores = uniqueStores.length
-        ? await this.catalog.getRepository(StoreEntity).findBy({ id: In(uniqueStores), companyId })
+        ? await this.catalog.getRepository(StoreEntity).findBy({ id: In(uniqueStores), companyId, deletedAt: IsNull() })
         : [];
       const outside = uniqueStores.filter((id) => !stores.some((s) => s.id === id) || (caller.storeIds && !caller.storeIds.has(id)));
       if (outside.length) throw new NotFoundError('Store');

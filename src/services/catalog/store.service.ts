@@ -25,6 +25,19 @@ export interface StoreSettingsInput {
   retentionMaxMonths?: number | null;
   /** Where the store's webhooks go; null (or empty) removes it. Checked: https, public addresses only. */
   webhookUrl?: string | null;
+  shopifyDomain?: string | null;
+}
+
+/** A Shopify shop's permanent host: `<name>.myshopify.com`, lower case. */
+const SHOPIFY_DOMAIN = /^[a-z0-9][a-z0-9-]{0,59}\.myshopify\.com$/;
+
+/** The `shopifyDomain` setting checked: null clears it (an empty string), undefined leaves it. */
+export function parseShopifyDomain(raw: string | null | undefined): string | null | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const v = raw.trim().toLowerCase();
+  if (v === '') return null;
+  if (!SHOPIFY_DOMAIN.test(v)) throw new BadUserInputError('`settings.shopifyDomain` must be a shop\'s <name>.myshopify.com host');
+  return v;
 }
 
 const SWITCHES = ['collectEmails', 'trackPageViews', 'trackContentViews', 'trackClicks', 'collectCrm'] as const;
@@ -42,6 +55,12 @@ export class StoreService {
     private readonly audit: AuditService,
     private readonly webhooks?: WebhookService,
   ) {}
+
+  /** A Shopify shop links to one store, whichever company holds it (the message names no other store). */
+  private async assertDomainFree(storeId: string, domain: string): Promise<void> {
+    const other = await this.tenancy.catalog.getRepository(StoreEntity).findOneBy({ shopifyDomain: domain });
+    if (other && other.id !== storeId) throw new BadUserInputError(DOMAIN_TAKEN);
+  }
 
   /** A database name unique on its server: the catalog's prefix and a random suffix. */
   private databaseName(): string {
@@ -67,6 +86,7 @@ export class StoreService {
       .createQueryBuilder('s')
       .select('s.server', 'server')
       .addSelect('COUNT(*)', 'n')
+      .where('s.deletedAt IS NULL')
       .groupBy('s.server')
       .getRawMany();
     const count = new Map(rows.map((r) => [r.server, Number(r.n)]));
@@ -95,10 +115,14 @@ export class StoreService {
       retentionMaxMonths: 12,
       products: DEFAULT_PRODUCTS,
       createdAt: new Date(),
+      deletedAt: null,
+      deletionState: null,
+      shopifyDomain: null,
       webhookUrl: null,
       webhookSecret: null,
     });
     Object.assign(store, settingsPatch(store, settings ?? {}), await this.webhookPatch(settings ?? {}));
+    if (store.shopifyDomain) await this.assertDomainFree(store.id, store.shopifyDomain);
     // The database exists, fully migrated, before the catalog points at it.
     await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
     // The generation first: a store row without one would be taken for an old-scheme store.
@@ -118,7 +142,14 @@ export class StoreService {
       throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
     }
     const changed = changedSettings(store, patch);
-    await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
+    if (patch.shopifyDomain) await this.assertDomainFree(store.id, patch.shopifyDomain);
+    try {
+      await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
+    } catch (err) {
+      // The unique index: another store took the domain in between.
+      if (patch.shopifyDomain && isDuplicate(err)) throw new BadUserInputError(DOMAIN_TAKEN);
+      throw err;
+    }
     Object.assign(store, patch);
     let erased = 0;
     if (eraseCollected) {
@@ -151,6 +182,13 @@ export class StoreService {
   }
 }
 
+const DOMAIN_TAKEN = '`settings.shopifyDomain` is linked to another store already; each Shopify shop links to one store';
+
+function isDuplicate(err: unknown): boolean {
+  const d = (err as { driverError?: { errno?: number; code?: string } }).driverError;
+  return d?.errno === 1062 || /^SQLITE_CONSTRAINT/.test(d?.code ?? '');
+}
+
 /** The names of the settings whose value a patch changes, in a stable order. */
 export function changedSettings(store: StoreEntity, patch: Partial<StoreEntity>): string[] {
   // Lists (products) are sets: the same members in another order change nothing.
@@ -166,6 +204,8 @@ function settingsPatch(store: StoreEntity, settings: StoreSettingsInput): Partia
     const v = settings[key];
     if (v !== undefined && v !== null) patch[key] = v;
   }
+  const domain = parseShopifyDomain(settings.shopifyDomain);
+  if (domain !== undefined) patch.shopifyDomain = domain;
   const products = validProducts(settings.products);
   if (products) patch.products = products;
   const min = settings.retentionMinMonths ?? store.retentionMinMonths;

@@ -22,6 +22,8 @@ export const FAILED_MESSAGE = 'The store database failed during the forget; noth
 export interface ForgetOutcome extends EraseCounts {
   id: string;
   storeId: string;
+  /** The ledger's keyed hash of the person as asked for. */
+  subjectHash: string;
   status: ForgetStatus | 'DRY_RUN';
   requestedAt: Date;
   completedAt: Date | null;
@@ -37,6 +39,14 @@ export interface PersonInput {
   idOrEmail?: string | null;
   visitorId?: string | null;
 }
+
+/** One person of a bulk forget (forgetCustomers), with the caller's own ticket for them. */
+export interface SubjectInput extends PersonInput {
+  reference?: string | null;
+}
+
+/** Subjects one forgetCustomers call may name. */
+export const MAX_BULK_SUBJECTS = 1000;
 
 export const MAX_REFERENCE_LENGTH = 128;
 // Anything shaped like an address: a reference is a ticket number, never personal data.
@@ -97,6 +107,28 @@ export class ForgetService {
     const outcomes: ForgetOutcome[] = [];
     // One store at a time: a failure in one is recorded and the others still complete.
     for (const store of stores) outcomes.push(await this.forgetInStore(ctx, store, subject, dryRun, ref));
+    return outcomes;
+  }
+
+  /**
+   * Bulk forget in one store: every subject is validated before anything runs (an error names
+   * `subjects[i].<field>`), then each is forgotten exactly as forgetCustomer does, in order, with
+   * one outcome (ledger entry) per subject. A store failure is recorded per subject as FAILED.
+   */
+  async forgetMany(ctx: ForgetContext, storeId: string, subjects: SubjectInput[], dryRun = false): Promise<ForgetOutcome[]> {
+    if (subjects.length === 0 || subjects.length > MAX_BULK_SUBJECTS) throw new BadUserInputError(`\`subjects\` must name 1-${MAX_BULK_SUBJECTS} people`);
+    const parsed = subjects.map((s, i) => {
+      try {
+        return { seed: parsePerson(s), reference: parseReference(s.reference) };
+      } catch (err) {
+        if (!(err instanceof BadUserInputError)) throw err;
+        // The single-person rule's message, with its fields named by position in the list.
+        throw new BadUserInputError(`subjects[${i}]: ${err.message.replace(/`(idOrEmail|visitorId|reference)`/g, `\`subjects[${i}].$1\``)}`);
+      }
+    });
+    const store = await this.tenancy.store(ctx, storeId);
+    const outcomes: ForgetOutcome[] = [];
+    for (const { seed, reference } of parsed) outcomes.push(await this.forgetInStore(ctx, store, seed, dryRun, reference));
     return outcomes;
   }
 
