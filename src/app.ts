@@ -133,7 +133,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
     leases,
     webhooks,
     receipts,
-    storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log),
+    storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log, webhooks),
   };
   const shopify = new ShopifyWebhookService(services);
   await loadSubProcessors(catalog);

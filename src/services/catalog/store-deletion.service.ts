@@ -12,7 +12,8 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { reachesCompany } from '../auth/principal';
 import type { LeaseService } from '../locks/lease.service';
-import type { ReceiptService } from '../receipts/receipt.service';
+import { deletionReceiptPayload, type ReceiptService } from '../receipts/receipt.service';
+import type { WebhookService } from '../webhooks/webhook.service';
 
 /** What asked for a deletion (recorded on it). */
 export type DeletionOrigin = 'deleteStore' | 'shop/redact' | 'cli';
@@ -47,8 +48,8 @@ export const DELETION_RECOVERY_LEASE = 'store-deletion-recovery';
  */
 export class StoreDeletionService {
   /**
-   * Called once a deletion is COMPLETED (where the `store.deleted` webhook event is enqueued).
-   * Its failure is logged, never undoes the deletion.
+   * Called once a deletion is COMPLETED, after its transaction committed. Its failure is
+   * logged, never undoes the deletion.
    */
   onDeleted?: (deletion: StoreDeletionEntity) => Promise<void>;
 
@@ -59,6 +60,8 @@ export class StoreDeletionService {
     private readonly leases: LeaseService,
     private readonly receipts: ReceiptService,
     private readonly log: Logger,
+    /** Webhooks out: the `store.deleted` event. */
+    private readonly webhooks?: Pick<WebhookService, 'enqueue' | 'kick'>,
   ) {}
 
   /** Deletes a store the caller reaches; `confirmName` must be the store's name, exactly. */
@@ -131,10 +134,16 @@ export class StoreDeletionService {
     deletion.keysRevoked = await this.revokeKeys(store);
     deletion.status = 'COMPLETED';
     deletion.completedAt = new Date();
-    await this.tenancy.catalog.transaction(async (em) => {
+    const receipt = await this.receipts.forDeletion(deletion);
+    // The `store.deleted` event is written to the webhook outbox in the same transaction that
+    // completes the record: it exists exactly when the deletion does (the store row, with its
+    // webhook target, stays in the catalog marked DELETED).
+    const enqueued = await this.tenancy.catalogTransaction(async (em) => {
       await em.getRepository(StoreDeletionEntity).update({ id: deletion.id }, { status: 'COMPLETED', completedAt: deletion.completedAt, keysRevoked: deletion.keysRevoked });
       await em.getRepository(StoreEntity).update({ id: store.id }, { deletionState: 'DELETED' });
+      return this.webhooks?.enqueue(em, store.id, 'store.deleted', { ...deletionReceiptPayload(deletion), receipt });
     });
+    if (enqueued) this.webhooks?.kick();
     this.log.info({ storeId: store.id, deletionId: deletion.id, rows: droppedRows(deletion), keysRevoked: deletion.keysRevoked }, 'store deleted');
     if (this.onDeleted) {
       try {

@@ -170,6 +170,12 @@ export class ShopifyWebhookService {
           for (const v of s.visitors) records.add(`visitor:${v.id}`);
         }
       }
+      // The store hears that it is ready (never the report itself: it holds personal data).
+      const webhooks = this.services.webhooks;
+      const enqueued = await this.services.tenancy.catalogTransaction((em) =>
+        webhooks.enqueue(em, store.id, 'access.ready', { storeId: store.id, reference, records: records.size, preparedAt: new Date().toISOString(), fetchWith: 'privacyReport' }),
+      );
+      if (enqueued) webhooks.kick();
       return `report ready (${records.size} records held; fetch it with privacyReport)`;
     }
     // customers/redact

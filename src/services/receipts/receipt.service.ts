@@ -43,17 +43,22 @@ export class ReceiptService {
   /** The receipt of a finished store deletion; null while it runs. */
   async forDeletion(d: StoreDeletionEntity): Promise<string | null> {
     if (d.status !== 'COMPLETED') return null;
-    return this.signer.sign({
-      iss: RECEIPT_ISSUER,
-      type: 'store.deleted',
-      deletionId: d.id,
-      storeId: d.storeId,
-      status: d.status,
-      counts: { customersDeleted: d.customersDeleted, ordersDeleted: d.ordersDeleted, visitorsDeleted: d.visitorsDeleted, eventsDeleted: d.eventsDeleted, keysRevoked: d.keysRevoked },
-      requestedAt: iso(d.requestedAt),
-      completedAt: iso(d.completedAt),
-    });
+    return this.signer.sign(deletionReceiptPayload(d));
   }
+}
+
+/** The signed content of a store deletion's receipt (also the `store.deleted` webhook's data), in its fixed order. */
+export function deletionReceiptPayload(d: StoreDeletionEntity): Record<string, unknown> {
+  return {
+    iss: RECEIPT_ISSUER,
+    type: 'store.deleted',
+    deletionId: d.id,
+    storeId: d.storeId,
+    status: d.status,
+    counts: { customersDeleted: d.customersDeleted, ordersDeleted: d.ordersDeleted, visitorsDeleted: d.visitorsDeleted, eventsDeleted: d.eventsDeleted, keysRevoked: d.keysRevoked },
+    requestedAt: iso(d.requestedAt),
+    completedAt: iso(d.completedAt),
+  };
 }
 
 /** The signed content of a forget receipt, in its fixed order. */
