@@ -1,30 +1,10 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { ForgetRequestEntity, SubProcessorEntity } from '../entities/catalog';
+import { SubProcessorEntity } from '../entities/catalog';
 import { PurgeRun } from './retention.resolver';
 import { Company } from './types/company.type';
 import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity, SubProcessor } from './types/dashboard.type';
-import { toStore } from './types/mappers';
-import { ForgetRequest, ForgetStatus } from './types/privacy.type';
-
-const toSubProcessor = (e: SubProcessorEntity): SubProcessor => Object.assign(new SubProcessor(), e);
-
-/** A ledger row as the API shows it: everything but the subject hash and the requesting key. */
-const toForgetRequest = (r: ForgetRequestEntity): ForgetRequest =>
-  Object.assign(new ForgetRequest(), {
-    storeId: r.storeId,
-    id: r.id,
-    status: r.status as ForgetStatus,
-    requestedAt: r.requestedAt,
-    completedAt: r.completedAt,
-    backupsClearBy: r.backupsClearBy,
-    customersDeleted: r.customersDeleted,
-    ordersAnonymized: r.ordersAnonymized,
-    visitorsDeleted: r.visitorsDeleted,
-    eventsDeleted: r.eventsDeleted,
-    alreadyForgotten: r.alreadyForgotten,
-    failure: r.failure,
-  });
+import { toForgetRequest, toStore, toSubProcessor } from './types/mappers';
 
 @Resolver(() => Company)
 export class DashboardResolver {

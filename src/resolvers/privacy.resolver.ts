@@ -1,36 +1,15 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import type { ForgetRequestEntity } from '../entities/catalog';
 import { BadUserInputError } from '../errors';
 import { Scope } from '../services/auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
-import type { ForgetOutcome } from '../services/privacy/forget.service';
 import type { LedgerFilter } from '../services/privacy/ledger.service';
 import { reportDocument } from '../services/privacy/report-document';
 import { reportHtml } from '../services/privacy/report-html';
-import { toCustomer, toEvent, toOrder, toStore, toSubProcessor, toVisitor } from './types/mappers';
+import { toCustomer, toEvent, toForgetRequest, toOrder, toStore, toSubProcessor, toVisitor } from './types/mappers';
 import { PageArgs } from './types/page.args';
 import { ForgetCustomerPayload, ForgetRequest, ForgetRequestConnection, ForgetStatus, PrivacyReportPayload, ReplayPayload } from './types/privacy.type';
 import { Store } from './types/store.type';
-
-const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest =>
-  Object.assign(new ForgetRequest(), {
-    storeId: r.storeId,
-    id: r.id,
-    status: r.status as ForgetStatus,
-    requestedAt: r.requestedAt,
-    completedAt: r.completedAt,
-    backupsClearBy: r.backupsClearBy,
-    customersDeleted: r.customersDeleted,
-    ordersAnonymized: r.ordersAnonymized,
-    visitorsDeleted: r.visitorsDeleted,
-    eventsDeleted: r.eventsDeleted,
-    alreadyForgotten: r.alreadyForgotten,
-    failure: r.failure,
-    found: r.found,
-    reference: r.reference,
-    subjectHash: r.subjectHash,
-  });
 
 const IDOREMAIL = 'The person as a customer ID or an e-mail address; a value with \'@\' is tried as both. Give this or `visitorId`, not both.';
 const VISITOR_ID = 'The person as an anonymous shopper, by the platform\'s visitor ID. Give this or `idOrEmail`, not both.';

@@ -1,4 +1,6 @@
-import type { CompanyEntity, StoreEntity, SubProcessorEntity } from '../../entities/catalog';
+import type { CompanyEntity, ForgetRequestEntity, StoreEntity, SubProcessorEntity } from '../../entities/catalog';
+import type { ForgetOutcome } from '../../services/privacy/forget.service';
+import { ForgetRequest, ForgetStatus } from './privacy.type';
 import type { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Company } from './company.type';
 import { Customer } from './customer.type';
@@ -74,3 +76,23 @@ export const toEvent = (e: VisitEventEntity): VisitEvent =>
   });
 
 export const toSubProcessor = (e: SubProcessorEntity): SubProcessor => Object.assign(new SubProcessor(), e);
+
+/** A ledger row (or a forget's outcome) as the API shows it: never the requesting key; the subject hash only for the receipt. */
+export const toForgetRequest = (r: ForgetOutcome | ForgetRequestEntity): ForgetRequest =>
+  Object.assign(new ForgetRequest(), {
+    storeId: r.storeId,
+    id: r.id,
+    status: r.status as ForgetStatus,
+    requestedAt: r.requestedAt,
+    completedAt: r.completedAt,
+    backupsClearBy: r.backupsClearBy,
+    customersDeleted: r.customersDeleted,
+    ordersAnonymized: r.ordersAnonymized,
+    visitorsDeleted: r.visitorsDeleted,
+    eventsDeleted: r.eventsDeleted,
+    alreadyForgotten: r.alreadyForgotten,
+    failure: r.failure,
+    found: r.found,
+    reference: r.reference,
+    subjectHash: r.subjectHash,
+  });
