@@ -1,9 +1,12 @@
 /**
  * What every bench shares: the MariaDB it runs on, small formatting and sampling helpers, the
- * GraphQL call, and the clean-up that drops a bench's databases with their per-store users.
+ * GraphQL call, gateway processes and what /proc says about them, the result table, and the
+ * clean-up that drops a bench's databases with their per-store users.
  */
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
-import { Config, parseMysqlUrl } from '../src/config';
+import { Config, MysqlServer, parseMysqlUrl } from '../src/config';
 import { dropStoreUser } from '../src/tenancy/store-credentials';
 
 export const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
@@ -38,24 +41,99 @@ interface GqlBody {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** One GraphQL request over HTTP; any error fails the bench with the server's answer. */
-export async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
+/** A GraphQL answer: the data, or what went wrong (status, error codes and messages, abridged). */
+export interface Posted {
+  data: Record<string, any> | null;
+  problem: string | null;
+}
+
+/** One GraphQL request over HTTP, as a client sends it; never throws on a GraphQL error. */
+export async function post(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Posted> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as GqlBody;
-  if (res.status !== 200 || body.errors?.length || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  return body.data;
+  if (res.status !== 200 || body.errors?.length || !body.data) return { data: body.data ?? null, problem: `HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}` };
+  return { data: body.data, problem: null };
+}
+
+/** One GraphQL request over HTTP; any error fails the bench with the server's answer. */
+export async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
+  const { data, problem } = await post(url, key, query, variables);
+  if (problem) throw new Error(problem);
+  return data!;
+}
+
+/** A Markdown table, the first column left-aligned and the others right-aligned. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server processes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts a Node server process (a gateway or a peer) and waits until it prints a line matching
+ * `ready`; its stderr goes to ours, so a crash says why.
+ */
+export async function startServer(args: string[], env: NodeJS.ProcessEnv, ready = /listening/, timeoutMs = 60_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs / 1000} s`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (ready.test(String(d))) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited with ${code}`));
+    });
+  });
+  return child;
+}
+
+/** SIGTERM, then wait for the exit. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Resident memory of a process (bytes; 0 once it is gone). */
+export function rssOf(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU time a process has used so far, user + system, in ms (10 ms resolution). */
+export function cpuMsOf(pid: number): number {
+  // Fields after the command name, which may hold spaces: state is 3rd, utime 14th, stime 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /**
- * Drops every database named with the bench's prefix and, given the bench gateway's
- * configuration, the MySQL user each store database was given (they would pile up otherwise).
+ * Drops every database named with the bench's prefix on `server` and, when store users may
+ * exist (the bench gateway's configuration, or true), the MySQL user each store database was
+ * given (they would pile up otherwise).
  */
-export async function dropBenchDatabases(prefix: string, config: Config | null): Promise<string[]> {
-  const c = await createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password });
+export async function dropBenchDatabases(prefix: string, config: Config | boolean | null, server: MysqlServer = SERVER): Promise<string[]> {
+  const c = await createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
   try {
     // LIKE treats '_' as a wildcard: match loosely, then keep exact prefix matches only.
     const [found] = await c.query<RowDataPacket[]>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);

@@ -38,7 +38,7 @@ import {
   seedBackground,
   seedPerson,
 } from './forget-seed';
-import { dropBenchDatabases, gql, MYSQL_URL, numberOption, percentile, SERVER, sleep, storeConnection } from './bench-support';
+import { dropBenchDatabases, gql, MYSQL_URL, numberOption, percentile, SERVER, sleep, storeConnection, table } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -534,12 +534,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 function printSummary(o: Options, env: string, probe: Probe & { baselineMs: number }, bg: { customers: number; orders: number; events: number }, a: HeavyResult, batches: BatchResult[]): void {

@@ -36,7 +36,7 @@ import { createLogger } from '../src/logging';
 import { monthsBefore, RetentionBounds, retentionMonths } from '../src/services/retention/retention-rule';
 import { operatorContext, SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
-import { dropBenchDatabases, gql, MYSQL_URL, numberOption, pad, randInt, SERVER, sleep, sqlTime, storeConnection } from './bench-support';
+import { dropBenchDatabases, gql, MYSQL_URL, numberOption, pad, randInt, SERVER, sleep, sqlTime, storeConnection, table } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -911,12 +911,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup(true);
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 function printSummary(o: Options, env: string, d: DataSet, x: Expectation, results: PurgeResult[], load: { start: string; a: string; b: string }): void {
