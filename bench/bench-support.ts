@@ -79,16 +79,19 @@ export function table(rows: string[][]): string {
 
 /**
  * Starts a Node server process (a gateway or a peer) and waits until it prints a line matching
- * `ready`; its stderr goes to ours, so a crash says why.
+ * `ready` (returned, e.g. to read the port from); its stderr goes to ours, so a crash says why.
  */
-export async function startServer(args: string[], env: NodeJS.ProcessEnv, ready = /listening/, timeoutMs = 60_000): Promise<ChildProcess> {
+export async function startServer(args: string[], env: NodeJS.ProcessEnv, ready = /listening/, timeoutMs = 60_000): Promise<{ child: ChildProcess; ready: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in ${timeoutMs / 1000} s`)), timeoutMs);
+    let seen = '';
     child.stdout!.on('data', (d: Buffer) => {
-      if (ready.test(String(d))) {
+      seen += String(d);
+      const m = ready.exec(seen);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(m);
       }
     });
     child.once('exit', (code) => {
@@ -96,7 +99,11 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv, ready 
       reject(new Error(`${args.join(' ')} exited with ${code}`));
     });
   });
-  return child;
+  // Later output is not ours to keep; reading on keeps the pipe from filling up.
+  child.removeAllListeners('exit');
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume();
+  return { child, ready: match };
 }
 
 /** SIGTERM, then wait for the exit. */

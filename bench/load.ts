@@ -55,7 +55,7 @@ interface Instance {
 }
 
 async function startInstance(env: NodeJS.ProcessEnv, port: number): Promise<Instance> {
-  const child = await startServer(['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], { ...env, PORT: String(port) });
+  const { child } = await startServer(['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], { ...env, PORT: String(port) });
   return { url: `http://127.0.0.1:${port}/graphql`, child };
 }
 
