@@ -4,9 +4,15 @@
  * clean-up that drops a bench's databases with their per-store users.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
-import { Config, MysqlServer, parseMysqlUrl } from '../src/config';
+import type { AddressInfo } from 'node:net';
+import { createGateway, Gateway } from '../src/app';
+import { Config, loadConfig, MysqlServer, parseMysqlUrl } from '../src/config';
+import { createLogger } from '../src/logging';
+import { ALL_SCOPES } from '../src/services/auth/scope';
 import { dropStoreUser } from '../src/tenancy/store-credentials';
 
 export const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
@@ -22,6 +28,47 @@ export const sqlTime = (ms: number) => new Date(ms).toISOString().replace('T', '
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** A command-line option of a bench: a number (with default and minimum), an on/off flag, or a text. */
+export type OptionSpec =
+  | { help: string; default: number; min: number; integer?: boolean; env?: string; arg?: string }
+  | { help: string; flag: true; env?: string }
+  | { help: string; text: true; env?: string; arg?: string };
+
+type OptionValues<S extends Record<string, OptionSpec>> = { [K in keyof S]: S[K] extends { flag: true } ? boolean : S[K] extends { text: true } ? string | undefined : number };
+
+/**
+ * Reads a bench's options from the command line, falling back to each one's environment
+ * variable, then its default; prints the usage (generated from the specs) for --help. A flag's
+ * variable counts as on for 1, true or yes.
+ */
+export function benchOptions<S extends Record<string, OptionSpec>>(usage: string, specs: S, footer: string[] = []): OptionValues<S> {
+  const { values } = parseArgs({
+    options: { ...Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: 'flag' in spec ? ('boolean' as const) : ('string' as const) }])), help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    const left = (name: string, spec: OptionSpec) => `--${name}${'flag' in spec ? '' : ` <${spec.arg ?? ('text' in spec ? 'value' : 'n')}>`}`;
+    const width = Math.max(...Object.entries(specs).map(([name, spec]) => left(name, spec).length));
+    const lines = Object.entries(specs).map(([name, spec]) => {
+      const notes = [spec.env, 'default' in spec ? `default ${spec.default}` : null].filter(Boolean).join(', ');
+      return `  ${left(name, spec).padEnd(width)}  ${spec.help}${notes ? ` (${notes})` : ''}`;
+    });
+    console.log([usage, ...lines, ...footer].join('\n'));
+    process.exit(0);
+  }
+  const read = values as Record<string, string | boolean | undefined>;
+  const out: Record<string, number | boolean | string | undefined> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const fromEnv = spec.env ? process.env[spec.env] : undefined;
+    if ('flag' in spec) out[name] = (read[name] as boolean | undefined) ?? ['1', 'true', 'yes'].includes(fromEnv ?? '');
+    else if ('text' in spec) out[name] = (read[name] as string | undefined) ?? fromEnv;
+    else {
+      const n = numberOption((read[name] as string | undefined) ?? fromEnv, spec.default, name, spec.min);
+      out[name] = spec.integer === false ? n : Math.floor(n);
+    }
+  }
+  return out as OptionValues<S>;
 }
 
 /** A numeric command-line option: the default when absent, an error naming it when out of range. */
@@ -71,6 +118,42 @@ export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateways and tenants
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A bench gateway's configuration, on a fresh catalog database of the bench server: silent, no
+ * demo data, and the per-key rate limit lifted (a bench is one key sending thousands of requests
+ * a minute on purpose: it measures the gateway, not RATE_LIMITED answers).
+ */
+export function benchGatewayConfig(catalogDb: string, adminKey: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
+    SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
+    BOOTSTRAP_ADMIN_KEY: adminKey,
+    SEED_DEMO: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    ...extra,
+  });
+}
+
+/** A gateway in this process, listening on a free port: its handle and its GraphQL URL. */
+export async function listenGateway(config: Config): Promise<{ gateway: Gateway; url: string }> {
+  const gateway = await createGateway(config, createLogger('silent'));
+  const server = await gateway.listen(0);
+  return { gateway, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+}
+
+/** A company, one store and a key with every scope, created through the API as an operator would. */
+export async function createBenchTenant(url: string, adminKey: string, name: string): Promise<{ companyId: string; storeId: string; key: string }> {
+  const companyId = (await gql(url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: name })).createCompany.id as string;
+  const storeId = (await gql(url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id } }', { c: companyId, n: `${name} Store` })).createStore.id as string;
+  const key = (await gql(url, adminKey, 'mutation($c:ID!,$s:[Scope!]!){ createApiKey(companyId:$c, scopes:$s){ secret } }', { c: companyId, s: ALL_SCOPES })).createApiKey.secret as string;
+  return { companyId, storeId, key };
 }
 
 // ---------------------------------------------------------------------------------------------

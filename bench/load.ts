@@ -16,23 +16,20 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseMysqlUrl } from '../src/config';
-import { dropBenchDatabases, MYSQL_URL, percentile, post, Posted, rssOf, SERVER, startServer, stopServer } from './bench-support';
+import { benchOptions, dropBenchDatabases, MYSQL_URL, percentile, post, Posted, rssOf, SERVER, startServer, stopServer } from './bench-support';
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string' },
-    concurrency: { type: 'string' },
-    stores: { type: 'string' },
-    'second-server': { type: 'string' },
-  },
-});
-const DURATION_S = Number(values.duration ?? process.env.BENCH_DURATION ?? 180);
-const CONCURRENCY = Number(values.concurrency ?? process.env.BENCH_CONCURRENCY ?? 8);
-const STORES = Number(values.stores ?? process.env.BENCH_STORES ?? 4);
+const OPTIONS = benchOptions('Usage: npm run bench:load -- [options]', {
+  duration: { help: 'seconds of mixed load', default: 180, min: 1, integer: false, env: 'BENCH_DURATION', arg: 's' },
+  concurrency: { help: 'requests in flight', default: 8, min: 1, env: 'BENCH_CONCURRENCY' },
+  stores: { help: 'stores of the company', default: 4, min: 1, env: 'BENCH_STORES' },
+  'second-server': { help: 'a second MySQL server for every other store (mysql://...)', text: true, arg: 'url' },
+}, ['MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) and REDIS_URL (default redis://127.0.0.1:6379) pick the servers.']);
+const DURATION_S = OPTIONS.duration;
+const CONCURRENCY = OPTIONS.concurrency;
+const STORES = OPTIONS.stores;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SECOND = values['second-server'];
+const SECOND = OPTIONS['second-server'];
 const CUSTOMERS_PER_STORE = 300;
 
 type Op = 'profile' | 'ingest' | 'forget' | 'dashboard';

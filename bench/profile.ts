@@ -21,63 +21,30 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import { parseMysqlUrl } from '../src/config';
-import { ALL_SCOPES } from '../src/services/auth/scope';
 import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
-import { cpuMsOf, gql, numberOption, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
+import { benchOptions, cpuMsOf, createBenchTenant, gql, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
 import { customerEmail, pick, rng, seedStore, sizesFor } from './profile-seed';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------------
 
-interface Options {
-  scale: number;
-  concurrency: number;
-  rounds: number;
-  roundSeconds: number;
-  warmup: number;
-  batchRows: number;
-  eventWorkers: number;
-  seed: number;
-  bufferPoolMiB: number;
-}
+const OPTIONS = {
+  scale: { help: 'data volume factor, 1 = 10k customers/100k orders/1M events', default: 1, min: 0.0001, integer: false, env: 'BENCH_SCALE', arg: 'f' },
+  concurrency: { help: 'requests in flight', default: 8, min: 1, env: 'BENCH_CONCURRENCY' },
+  rounds: { help: 'measured rounds per query, each a gateway and a peer turn', default: 10, min: 1, env: 'BENCH_ROUNDS' },
+  'round-seconds': { help: 'length of one turn', default: 3, min: 0.1, integer: false, env: 'BENCH_ROUND_SECONDS', arg: 's' },
+  warmup: { help: 'unmeasured requests per query and server first', default: 200, min: 0, env: 'BENCH_WARMUP' },
+  batch: { help: 'rows per INSERT while seeding', default: 5000, min: 1, env: 'BENCH_BATCH' },
+  'event-workers': { help: 'parallel connections loading visit_events', default: 2, min: 1, env: 'BENCH_EVENT_WORKERS' },
+  seed: { help: 'data generator seed', default: 1, min: 0, env: 'BENCH_SEED' },
+  'buffer-pool': { help: 'InnoDB buffer pool of the private MariaDB, MiB', default: 256, min: 8, env: 'BENCH_BUFFER_POOL' },
+} as const;
 
-const HELP = `Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)
-  --scale <f>           data volume factor, 1 = 10k customers/100k orders/1M events (BENCH_SCALE, default 1)
-  --concurrency <n>     requests in flight (BENCH_CONCURRENCY, default 8)
-  --rounds <n>          measured rounds per query, each a gateway and a peer turn (BENCH_ROUNDS, default 10)
-  --round-seconds <s>   length of one turn (BENCH_ROUND_SECONDS, default 3)
-  --warmup <n>          unmeasured requests per query and server first (BENCH_WARMUP, default 200)
-  --batch <n>           rows per INSERT while seeding (BENCH_BATCH, default 5000)
-  --event-workers <n>   parallel connections loading visit_events (BENCH_EVENT_WORKERS, default 2)
-  --seed <n>            data generator seed (BENCH_SEED, default 1)
-  --buffer-pool <MiB>   InnoDB buffer pool of the private MariaDB (BENCH_BUFFER_POOL, default 256)
-STORE_POOL_SIZE, CATALOG_POOL_SIZE, MAX_OPEN_STORES, DB_QUERY_TIMEOUT_MS reach both servers when set.`;
-
-function readOptions(): Options {
-  const flags = ['scale', 'concurrency', 'rounds', 'round-seconds', 'warmup', 'batch', 'event-workers', 'seed', 'buffer-pool'] as const;
-  const { values } = parseArgs({ options: { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const num = (flag: (typeof flags)[number], dflt: number, min: number) =>
-    numberOption((values as Record<string, string | undefined>)[flag] ?? process.env[`BENCH_${flag.toUpperCase().replace('-', '_')}`], dflt, flag, min);
-  return {
-    scale: num('scale', 1, 0.0001),
-    concurrency: Math.floor(num('concurrency', 8, 1)),
-    rounds: Math.floor(num('rounds', 10, 1)),
-    roundSeconds: num('round-seconds', 3, 0.1),
-    warmup: Math.floor(num('warmup', 200, 0)),
-    batchRows: Math.floor(num('batch', 5000, 1)),
-    eventWorkers: Math.floor(num('event-workers', 2, 1)),
-    seed: Math.floor(num('seed', 1, 0)),
-    bufferPoolMiB: Math.floor(num('buffer-pool', 256, 8)),
-  };
-}
+type Options = ReturnType<typeof benchOptions<typeof OPTIONS>>;
 
 // ---------------------------------------------------------------------------------------------
 // The two queries
@@ -248,7 +215,9 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const o = readOptions();
+  const o = benchOptions('Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)', OPTIONS, [
+    'STORE_POOL_SIZE, CATALOG_POOL_SIZE, MAX_OPEN_STORES, DB_QUERY_TIMEOUT_MS reach both servers when set.',
+  ]);
   const sizes = sizesFor(o.scale);
   const secret = randomBytes(32).toString('hex');
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
@@ -274,9 +243,9 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.js')], { stdio: 'inherit' });
     db = await startPrivateMariadb();
     admin = await createConnection({ host: '127.0.0.1', port: db.port, user: 'root' });
-    await admin.query(`SET GLOBAL innodb_buffer_pool_size = ${o.bufferPoolMiB * 1024 * 1024}`);
+    await admin.query(`SET GLOBAL innodb_buffer_pool_size = ${o['buffer-pool'] * 1024 * 1024}`);
     const catalogUrl = `${db.url}/pgwbench`;
-    console.log(`Private MariaDB on port ${db.port} (buffer pool ${o.bufferPoolMiB} MiB)`);
+    console.log(`Private MariaDB on port ${db.port} (buffer pool ${o['buffer-pool']} MiB)`);
     console.log(`Scale ${o.scale}: ${sizes.customers} customers, ${sizes.visitors} visitors, ${sizes.orders} orders, ${sizes.events} visit events`);
 
     const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
@@ -299,12 +268,10 @@ async function main(): Promise<void> {
     const gateway: Side = { name: 'gateway', url: `http://127.0.0.1:${gw.ready[1]}/graphql`, child: gw.child };
 
     // Tenant through the API, exactly as an operator would set one up.
-    const company = (await gql(gateway.url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: 'Bench Company' })).createCompany.id as string;
-    const storeId = (await gql(gateway.url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id } }', { c: company, n: 'Bench Store' })).createStore.id as string;
-    const key = (await gql(gateway.url, adminKey, 'mutation($c:ID!,$s:[Scope!]!){ createApiKey(companyId:$c, scopes:$s){ secret } }', { c: company, s: ALL_SCOPES })).createApiKey.secret as string;
+    const { storeId, key } = await createBenchTenant(gateway.url, adminKey, 'Bench Company');
     const [[store]] = await admin.query<RowDataPacket[]>('SELECT `databaseName` FROM `pgwbench`.`stores` WHERE `id` = ?', [storeId]);
     console.log(`Store ${storeId} in database ${store.databaseName}; seeding...`);
-    const seed = await seedStore(parseMysqlUrl(db.url), store.databaseName as string, sizes, o);
+    const seed = await seedStore(parseMysqlUrl(db.url), store.databaseName as string, sizes, { batchRows: o.batch, eventWorkers: o['event-workers'], seed: o.seed });
     const rowTotal = Object.values(seed.rows).reduce((a, b) => a + b, 0);
     console.log(`Seeded ${rowTotal.toLocaleString('en-US')} rows in ${seconds(seed.ms)} s: ${Object.entries(seed.rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}`);
 
@@ -347,7 +314,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < o.rounds; i++) {
         // Which side goes first alternates, so a drift in the machine's load favours neither.
         for (const side of i % 2 === 0 ? [gateway, raw] : [raw, gateway]) {
-          turns[side.name].push(await turn(side, key, q, { concurrency: o.concurrency, seconds: o.roundSeconds, maxRequests: Number.MAX_SAFE_INTEGER }, dbSide));
+          turns[side.name].push(await turn(side, key, q, { concurrency: o.concurrency, seconds: o['round-seconds'], maxRequests: Number.MAX_SAFE_INTEGER }, dbSide));
         }
         process.stdout.write(`${i + 1} `);
       }
@@ -395,7 +362,7 @@ function printSummary(o: Options, s: ReturnType<typeof sizesFor>, gateway: Side,
   }
   console.log('\n=== Summary ===');
   console.log(`Data: ${s.customers} customers, ${s.visitors} visitors, ${s.orders} orders, ${s.events} visit events`);
-  console.log(`Load: ${o.concurrency} in flight from a separate process; ${o.rounds} rounds x (gateway ${o.roundSeconds} s, raw ${o.roundSeconds} s) per query, first side alternating; ${o.warmup} warm-up requests per server and query`);
+  console.log(`Load: ${o.concurrency} in flight from a separate process; ${o.rounds} rounds x (gateway ${o['round-seconds']} s, raw ${o['round-seconds']} s) per query, first side alternating; ${o.warmup} warm-up requests per server and query`);
   console.log(`Server RSS at the end: gateway ${Math.round(rssOf(gateway.child.pid!) / 1048576)} MiB, raw peer ${Math.round(rssOf(raw.child.pid!) / 1048576)} MiB`);
   console.log(`Load average (1 min) at start / end: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores\n`);
   console.log(table(rows));
