@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '10000000',
     RETENTION_INTERVAL: '0',
     LOG_LEVEL: 'warn',
+    // Two instances on one machine: the default metrics port (9464) fits only one of them.
+    METRICS_PORT: 'off',
     ...(SECOND ? { STORE_SERVERS: `eu-2=${SECOND}` } : {}),
   };
   console.log(`Catalog ${prefix} on ${MYSQL_URL}${SECOND ? `, second store server ${SECOND}` : ''}; Redis ${REDIS_URL}`);
@@ -89,7 +91,9 @@ async function main(): Promise<void> {
   const stopAll = () => Promise.all(instances.map((i) => stopServer(i.child)));
   try {
     const base = 40000 + Math.floor(Math.random() * 20000);
-    instances.push(await startInstance(env, base), await startInstance(env, base + 1));
+    // One at a time, so a second that fails to start leaves the first in the list to be stopped.
+    instances.push(await startInstance(env, base));
+    instances.push(await startInstance(env, base + 1));
     const [a, b] = instances;
     console.log(`Two instances: ${a.url} (pid ${a.child.pid}), ${b.url} (pid ${b.child.pid})`);
 
