@@ -120,7 +120,8 @@ async function linkedVisitors(pool: Pool, customerIds: string[], emails: string[
     parts.push(`${v} FROM \`visitors\` v WHERE v.\`email\` IN (?)`, `${v} FROM \`visitors\` v JOIN \`orders\` o ON o.\`visitorId\` = v.\`id\` WHERE o.\`email\` IN (?)`, `${o} o.\`email\` IN (?)`);
     params.push(emails, emails, emails);
   }
-  return rows(pool, parts.join(' UNION '), params);
+  // UNION ALL: the rows are sorted out in JavaScript (people()), so the server builds no de-duplicating temporary table.
+  return rows(pool, parts.join(' UNION ALL '), params);
 }
 
 interface Person {
@@ -153,8 +154,8 @@ function people(customers: { id: string; email: string | null }[], linked: RowDa
 
 const linkedOrder = (p: Person, o: RowDataPacket) => p.customerIds.has(o.customerId) || p.emails.has(o.email) || p.visitorIds.has(o.visitorId);
 
-/** Orders carrying any of these identifiers, each list through its own index. */
-function ordersWhere(columns: string, ids: { customerIds: string[]; emails: string[]; visitorIds: string[] }): [string, unknown[]] {
+/** Orders carrying any of these identifiers, each list through its own index; `union` is UNION or UNION ALL (duplicates left to the caller). */
+function ordersWhere(columns: string, ids: { customerIds: string[]; emails: string[]; visitorIds: string[] }, union: 'UNION' | 'UNION ALL'): [string, unknown[]] {
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const [column, values] of [['customerId', ids.customerIds], ['email', ids.emails], ['visitorId', ids.visitorIds]] as const) {
@@ -162,7 +163,7 @@ function ordersWhere(columns: string, ids: { customerIds: string[]; emails: stri
     parts.push(`SELECT ${columns} FROM \`orders\` WHERE \`${column}\` IN (?)`);
     params.push(values);
   }
-  return [parts.join(' UNION '), params];
+  return [parts.join(` ${union} `), params];
 }
 
 async function preferences(pool: Pool, customerId: string) {
@@ -200,7 +201,7 @@ async function profile(req: IncomingMessage, variables: Record<string, unknown>)
   }
   const [linked, prefs] = await Promise.all([linkedVisitors(pool, [c.id], c.email ? [c.email] : []), preferences(pool, c.id)]);
   const [p] = people([{ id: c.id, email: c.email }], linked);
-  const [union, params] = ordersWhere('`id`, `createdAt`, `currency`, `total`', { customerIds: [...p.customerIds], emails: [...p.emails], visitorIds: [...p.visitorIds] });
+  const [union, params] = ordersWhere('`id`, `createdAt`, `currency`, `total`', { customerIds: [...p.customerIds], emails: [...p.emails], visitorIds: [...p.visitorIds] }, 'UNION');
   const visitorIds = p.visitors.map((v) => v.id as string);
   const [orders, events] = await Promise.all([
     rows(pool, `SELECT l.*, COUNT(*) OVER () AS \`n\` FROM (${union}) l ORDER BY l.\`createdAt\` DESC, l.\`id\` DESC LIMIT 10`, params),
@@ -262,8 +263,8 @@ async function list(req: IncomingMessage, variables: Record<string, unknown>): P
     const emails = unique(visible.map((c) => c.email as string | null).filter((e): e is string => !!e));
     persons = people(visible.map((c) => ({ id: c.id, email: c.email })), await linkedVisitors(pool, ids, emails));
     const all = (k: 'customerIds' | 'emails' | 'visitorIds') => unique(persons.flatMap((p) => [...p[k]]));
-    const [union, params] = ordersWhere('`id`, `customerId`, `email`, `visitorId`, `createdAt`, `total`', { customerIds: all('customerIds'), emails: all('emails'), visitorIds: all('visitorIds') });
-    orders = (await rows(pool, union, params)).sort(newestFirst);
+    const [union, params] = ordersWhere('`id`, `customerId`, `email`, `visitorId`, `createdAt`, `total`', { customerIds: all('customerIds'), emails: all('emails'), visitorIds: all('visitorIds') }, 'UNION ALL');
+    orders = [...new Map((await rows(pool, union, params)).map((o) => [o.id as string, o])).values()].sort(newestFirst);
   }
   const subjects = persons.flatMap((p): [string, string][] => [['customerId', p.id], ...(p.email ? [['email', p.email] as [string, string]] : []), ...p.visitors.map((v): [string, string] => ['visitorId', v.id])]);
   if (visible.length) await audit(caller, storeId, 'List', visible.length, subjects, false);
