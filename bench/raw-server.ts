@@ -102,7 +102,6 @@ async function audit(caller: Caller, storeId: string, operation: string, records
 // ---------------------------------------------------------------------------------------------
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
-const newestFirst = (a: RowDataPacket, b: RowDataPacket) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /**
  * Visitors linked to each person (by customer ID, by e-mail, or as the visitor on one of their
@@ -152,10 +151,8 @@ function people(customers: { id: string; email: string | null }[], linked: RowDa
   });
 }
 
-const linkedOrder = (p: Person, o: RowDataPacket) => p.customerIds.has(o.customerId) || p.emails.has(o.email) || p.visitorIds.has(o.visitorId);
-
-/** Orders carrying any of these identifiers, each list through its own index; `union` is UNION or UNION ALL (duplicates left to the caller). */
-function ordersWhere(columns: string, ids: { customerIds: string[]; emails: string[]; visitorIds: string[] }, union: 'UNION' | 'UNION ALL'): [string, unknown[]] {
+/** Orders carrying any of these identifiers, each list through its own index, each order once. */
+function ordersWhere(columns: string, ids: { customerIds: string[]; emails: string[]; visitorIds: string[] }): [string, unknown[]] {
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const [column, values] of [['customerId', ids.customerIds], ['email', ids.emails], ['visitorId', ids.visitorIds]] as const) {
@@ -163,7 +160,7 @@ function ordersWhere(columns: string, ids: { customerIds: string[]; emails: stri
     parts.push(`SELECT ${columns} FROM \`orders\` WHERE \`${column}\` IN (?)`);
     params.push(values);
   }
-  return [parts.join(` ${union} `), params];
+  return [parts.join(' UNION '), params];
 }
 
 async function preferences(pool: Pool, customerId: string) {
@@ -201,7 +198,7 @@ async function profile(req: IncomingMessage, variables: Record<string, unknown>)
   }
   const [linked, prefs] = await Promise.all([linkedVisitors(pool, [c.id], c.email ? [c.email] : []), preferences(pool, c.id)]);
   const [p] = people([{ id: c.id, email: c.email }], linked);
-  const [union, params] = ordersWhere('`id`, `createdAt`, `currency`, `total`', { customerIds: [...p.customerIds], emails: [...p.emails], visitorIds: [...p.visitorIds] }, 'UNION');
+  const [union, params] = ordersWhere('`id`, `createdAt`, `currency`, `total`', { customerIds: [...p.customerIds], emails: [...p.emails], visitorIds: [...p.visitorIds] });
   const visitorIds = p.visitors.map((v) => v.id as string);
   const [orders, events] = await Promise.all([
     rows(pool, `SELECT l.*, COUNT(*) OVER () AS \`n\` FROM (${union}) l ORDER BY l.\`createdAt\` DESC, l.\`id\` DESC LIMIT 10`, params),
@@ -239,6 +236,31 @@ async function profile(req: IncomingMessage, variables: Record<string, unknown>)
 const LIST_PAGE = 50;
 const LIST_ORDERS = 5;
 
+/**
+ * Each person's newest `n` orders in one statement: (person, identifier) pairs per link column
+ * joined to the orders through that column's index, ranked per person in the server, newest
+ * first. Rows come back ordered by person, then rank.
+ */
+async function newestPerPerson(pool: Pool, persons: Person[], n: number): Promise<RowDataPacket[]> {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, kind] of [['customerId', 'customerIds'], ['email', 'emails'], ['visitorId', 'visitorIds']] as const) {
+    const pairs = persons.flatMap((p) => [...p[kind]].map((v) => [p.id, v]));
+    if (!pairs.length) continue;
+    parts.push(
+      `SELECT o.\`id\`, o.\`createdAt\`, o.\`total\`, m.\`person\` FROM \`orders\` o JOIN (${pairs.map((_, i) => (i ? 'SELECT ?, ?' : 'SELECT ? AS `person`, ? AS `v`')).join(' UNION ALL ')}) m ON o.\`${column}\` = m.\`v\``,
+    );
+    params.push(...pairs.flat());
+  }
+  if (!parts.length) return [];
+  return rows(
+    pool,
+    'SELECT `id`, `person`, `total` FROM (SELECT l.`id`, l.`person`, l.`total`, l.`createdAt`, ROW_NUMBER() OVER (PARTITION BY l.`person` ORDER BY l.`createdAt` DESC, l.`id` DESC) AS `rn` ' +
+      `FROM (${parts.join(' UNION ')}) l) r WHERE \`rn\` <= ${n} ORDER BY \`person\`, \`rn\``,
+    params,
+  );
+}
+
 async function list(req: IncomingMessage, variables: Record<string, unknown>): Promise<unknown> {
   const storeId = String(variables.s);
   let after: string | null = null;
@@ -262,9 +284,7 @@ async function list(req: IncomingMessage, variables: Record<string, unknown>): P
     const ids = visible.map((c) => c.id as string);
     const emails = unique(visible.map((c) => c.email as string | null).filter((e): e is string => !!e));
     persons = people(visible.map((c) => ({ id: c.id, email: c.email })), await linkedVisitors(pool, ids, emails));
-    const all = (k: 'customerIds' | 'emails' | 'visitorIds') => unique(persons.flatMap((p) => [...p[k]]));
-    const [union, params] = ordersWhere('`id`, `customerId`, `email`, `visitorId`, `createdAt`, `total`', { customerIds: all('customerIds'), emails: all('emails'), visitorIds: all('visitorIds') }, 'UNION ALL');
-    orders = [...new Map((await rows(pool, union, params)).map((o) => [o.id as string, o])).values()].sort(newestFirst);
+    orders = await newestPerPerson(pool, persons, LIST_ORDERS);
   }
   const subjects = persons.flatMap((p): [string, string][] => [['customerId', p.id], ...(p.email ? [['email', p.email] as [string, string]] : []), ...p.visitors.map((v): [string, string] => ['visitorId', v.id])]);
   if (visible.length) await audit(caller, storeId, 'List', visible.length, subjects, false);
@@ -273,7 +293,7 @@ async function list(req: IncomingMessage, variables: Record<string, unknown>): P
     customers: {
       totalCount,
       edges: persons.map((p) => ({
-        node: { id: p.id, email: p.email, orders: { edges: orders.filter((o) => linkedOrder(p, o)).slice(0, LIST_ORDERS).map((o) => ({ node: { id: o.id, total: o.total } })) } },
+        node: { id: p.id, email: p.email, orders: { edges: orders.filter((o) => o.person === p.id).map((o) => ({ node: { id: o.id, total: o.total } })) } },
       })),
       pageInfo: { endCursor: last ? Buffer.from(JSON.stringify([last.id]), 'utf8').toString('base64url') : null, hasNextPage: page.length > LIST_PAGE },
     },
