@@ -19,12 +19,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { Connection, createConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { createGateway, Gateway } from '../src/app';
-import { Config, loadConfig } from '../src/config';
-import { createLogger } from '../src/logging';
+import type { Gateway } from '../src/app';
+import type { Config } from '../src/config';
 import {
   BulkWriter,
   countBackground,
@@ -38,7 +35,7 @@ import {
   seedBackground,
   seedPerson,
 } from './forget-seed';
-import { dropBenchDatabases, gql, MYSQL_URL, numberOption, percentile, SERVER, sleep, storeConnection } from './bench-support';
+import { benchGatewayConfig, benchOptions, createBenchTenant, dropBenchDatabases, listenGateway, gql, MYSQL_URL, percentile, SERVER, sleep, storeConnection, table } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -56,38 +53,18 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      keep: { type: 'boolean' },
-      batch: { type: 'string' },
-      concurrency: { type: 'string' },
-      background: { type: 'string' },
-      settle: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const v = benchOptions(
+    'Usage: npm run bench:forget -- [options]',
+    {
+      keep: { help: 'keep the bench databases afterwards', flag: true },
+      batch: { help: 'ordinary customers per cohort in scenario B', default: 1000, min: 1 },
+      concurrency: { help: 'forgets in flight in the concurrent runs', default: 8, min: 1 },
+      background: { help: 'background volume, 1 = 5k customers/20k orders/100k events', default: 1, min: 0, integer: false, arg: 'f' },
+      settle: { help: 'pause before each timed section', default: 2, min: 0, integer: false, arg: 's' },
     },
-  });
-  if (values.help) {
-    console.log(
-      [
-        'Usage: npm run bench:forget -- [options]',
-        '  --keep               keep the bench databases afterwards',
-        '  --batch <n>          ordinary customers per cohort in scenario B (default 1000)',
-        '  --concurrency <n>    forgets in flight in the concurrent runs (default 8)',
-        '  --background <f>     background volume, 1 = 5k customers/20k orders/100k events (default 1)',
-        '  --settle <s>         pause before each timed section (default 2)',
-        'MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) picks the server.',
-      ].join('\n'),
-    );
-    process.exit(0);
-  }
-  const num = numberOption;
-  return {
-    keep: values.keep ?? false,
-    batch: Math.floor(num(values.batch, 1000, 'batch', 1)),
-    concurrency: Math.floor(num(values.concurrency, 8, 'concurrency', 1)),
-    background: num(values.background, 1, 'background', 0),
-    settleMs: num(values.settle, 2, 'settle', 0) * 1000,
-  };
+    ['MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) picks the server.'],
+  );
+  return { keep: v.keep, batch: v.batch, concurrency: v.concurrency, background: v.background, settleMs: v.settle * 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,29 +348,15 @@ async function main(): Promise<void> {
 
   try {
     console.log(`Bench catalog database: ${catalogDb} on ${MYSQL_URL.replace(/\/\/[^@]*@/, '//')}`);
-    config = loadConfig({
-      DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
-      SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
-      BOOTSTRAP_ADMIN_KEY: adminKey,
-      SEED_DEMO: '0',
-      LOG_LEVEL: 'silent',
-      // The bench is one key sending thousands of forgets a minute on purpose: lift the per-key
-      // limit (1,200/min by default) so it measures forgets, not RATE_LIMITED answers.
-      RATE_LIMIT_PER_MINUTE: '100000000',
-    });
-    gateway = await createGateway(config, createLogger('silent'));
-    const server = await gateway.listen(0);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const gw = gateway;
+    config = benchGatewayConfig(catalogDb, adminKey);
+    const started = await listenGateway(config);
+    gateway = started.gateway;
+    const url = started.url;
+    const gw = started.gateway;
     const observer = gw.services.observer;
 
     // Tenant through the API, exactly as an operator would set one up.
-    const companyId = (await gql(url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: 'Forget Bench' })).createCompany.id as string;
-    const storeId = (
-      await gql(url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id } }', { c: companyId, n: 'Forget Bench Store' })
-    ).createStore.id as string;
-    const scopes = ((await gql(url, adminKey, '{ __type(name:"Scope"){ enumValues { name } } }')).__type.enumValues as { name: string }[]).map((v) => v.name);
-    const key = (await gql(url, adminKey, 'mutation($c:ID!,$s:[Scope!]!){ createApiKey(companyId:$c, scopes:$s){ secret } }', { c: companyId, s: scopes })).createApiKey.secret as string;
+    const { storeId, key } = await createBenchTenant(url, adminKey, 'Forget Bench');
     const api: Api = { url, key, storeId };
 
     const catalogConn = await createConnection({ host: SERVER.host, port: SERVER.port, user: SERVER.user, password: SERVER.password, database: catalogDb });
@@ -534,12 +497,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 function printSummary(o: Options, env: string, probe: Probe & { baselineMs: number }, bg: { customers: number; orders: number; events: number }, a: HeavyResult, batches: BatchResult[]): void {

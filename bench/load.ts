@@ -12,30 +12,24 @@
  * the bench prefix (and its store users) is dropped at the end, on every configured server.
  */
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createConnection } from 'mysql2/promise';
 import { parseMysqlUrl } from '../src/config';
-import { dropStoreUser } from '../src/tenancy/store-credentials';
+import { benchOptions, dropBenchDatabases, MYSQL_URL, percentile, post, Posted, rssOf, SERVER, startServer, stopServer } from './bench-support';
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string' },
-    concurrency: { type: 'string' },
-    stores: { type: 'string' },
-    'second-server': { type: 'string' },
-  },
-});
-const DURATION_S = Number(values.duration ?? process.env.BENCH_DURATION ?? 180);
-const CONCURRENCY = Number(values.concurrency ?? process.env.BENCH_CONCURRENCY ?? 8);
-const STORES = Number(values.stores ?? process.env.BENCH_STORES ?? 4);
-const MYSQL_URL = process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306';
+const OPTIONS = benchOptions('Usage: npm run bench:load -- [options]', {
+  duration: { help: 'seconds of mixed load', default: 180, min: 1, integer: false, env: 'BENCH_DURATION', arg: 's' },
+  concurrency: { help: 'requests in flight', default: 8, min: 1, env: 'BENCH_CONCURRENCY' },
+  stores: { help: 'stores of the company', default: 4, min: 1, env: 'BENCH_STORES' },
+  'second-server': { help: 'a second MySQL server for every other store (mysql://...)', text: true, arg: 'url' },
+}, ['MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) and REDIS_URL (default redis://127.0.0.1:6379) pick the servers.']);
+const DURATION_S = OPTIONS.duration;
+const CONCURRENCY = OPTIONS.concurrency;
+const STORES = OPTIONS.stores;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SECOND = values['second-server'];
+const SECOND = OPTIONS['second-server'];
 const CUSTOMERS_PER_STORE = 300;
 
 type Op = 'profile' | 'ingest' | 'forget' | 'dashboard';
@@ -51,14 +45,6 @@ const FORGET = 'mutation($s:ID!,$q:String!){ forgetCustomer(idOrEmail:$q, storeI
 const DASHBOARD = '{ company { gdprDashboard { stores { store { id server } counts { orders visitors emailAddresses } } subProcessors { inUse } } } }';
 
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
-const pct = (s: number[], p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN);
-const rssOf = (pid: number) => {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-};
 
 interface Instance {
   url: string;
@@ -66,52 +52,20 @@ interface Instance {
 }
 
 async function startInstance(env: NodeJS.ProcessEnv, port: number): Promise<Instance> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], {
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('instance did not start in 60 s')), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (/listening/.test(String(d))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-  });
+  const { child } = await startServer(['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'main.ts')], { ...env, PORT: String(port) });
   return { url: `http://127.0.0.1:${port}/graphql`, child };
 }
 
 /** Setup steps must succeed: a bench on a half-made tenant measures nothing. */
-async function must(p: Promise<{ ok: boolean; data?: any; error?: string }>): Promise<any> {
+async function must(p: Promise<Posted>): Promise<Record<string, any>> {
   const r = await p;
-  if (!r.ok) throw new Error(`setup failed: ${r.error}`);
-  return r.data;
+  if (r.problem) throw new Error(`setup failed: ${r.problem}`);
+  return r.data!;
 }
 
-async function gql(url: string, key: string, query: string, variables: Record<string, unknown> = {}): Promise<{ ok: boolean; data?: any; error?: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (res.status !== 200 || body.errors?.length) return { ok: false, data: body.data, error: `${res.status} ${body.errors?.map((e) => e.extensions?.code ?? e.message).join(',')}` };
-  return { ok: true, data: body.data };
-}
-
-async function dropAll(prefix: string, _secret: string): Promise<void> {
-  for (const url of [MYSQL_URL, ...(SECOND ? [SECOND] : [])]) {
-    const s = parseMysqlUrl(url);
-    const c = await createConnection({ host: s.host, port: s.port, user: s.user, password: s.password });
-    try {
-      const [rows] = await c.query('SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}%`]);
-      for (const { n } of rows as { n: string }[]) {
-        await c.query(`DROP DATABASE \`${n}\``);
-        // The store's user, on every host it was created for.
-        await dropStoreUser(async (sql, params) => (await c.query(sql, params))[0], n);
-      }
-    } finally {
-      await c.end();
-    }
-  }
+/** The bench's databases and their store users, on every configured server. */
+async function dropAll(prefix: string): Promise<void> {
+  for (const server of [SERVER, ...(SECOND ? [parseMysqlUrl(SECOND)] : [])]) await dropBenchDatabases(prefix, true, server);
 }
 
 async function main(): Promise<void> {
@@ -127,32 +81,33 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '10000000',
     RETENTION_INTERVAL: '0',
     LOG_LEVEL: 'warn',
+    // Two instances on one machine: the default metrics port (9464) fits only one of them.
+    METRICS_PORT: 'off',
     ...(SECOND ? { STORE_SERVERS: `eu-2=${SECOND}` } : {}),
   };
   console.log(`Catalog ${prefix} on ${MYSQL_URL}${SECOND ? `, second store server ${SECOND}` : ''}; Redis ${REDIS_URL}`);
   const loadBefore = loadavg()[0];
   const instances: Instance[] = [];
-  const stopAll = async () => {
-    for (const i of instances) i.child.kill('SIGTERM');
-    await Promise.all(instances.map((i) => new Promise((r) => (i.child.exitCode !== null ? r(null) : i.child.once('exit', r)))));
-  };
+  const stopAll = () => Promise.all(instances.map((i) => stopServer(i.child)));
   try {
     const base = 40000 + Math.floor(Math.random() * 20000);
-    instances.push(await startInstance(env, base), await startInstance(env, base + 1));
+    // One at a time, so a second that fails to start leaves the first in the list to be stopped.
+    instances.push(await startInstance(env, base));
+    instances.push(await startInstance(env, base + 1));
     const [a, b] = instances;
     console.log(`Two instances: ${a.url} (pid ${a.child.pid}), ${b.url} (pid ${b.child.pid})`);
 
     // Setup through the API.
-    const company = (await must(gql(a.url, adminKey, 'mutation{ createCompany(name:"Load"){ id } }'))).createCompany.id as string;
+    const company = (await must(post(a.url, adminKey, 'mutation{ createCompany(name:"Load"){ id } }'))).createCompany.id as string;
     const storeIds: string[] = [];
     const servers: string[] = [];
     for (let i = 0; i < STORES; i++) {
-      const r = await must(gql(i % 2 ? b.url : a.url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id server } }', { c: company, n: `Load store ${i + 1}` }));
+      const r = await must(post(i % 2 ? b.url : a.url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id server } }', { c: company, n: `Load store ${i + 1}` }));
       storeIds.push(r.createStore.id);
       servers.push(r.createStore.server);
     }
     console.log(`Stores placed on: ${servers.join(', ')}`);
-    const key = (await must(gql(a.url, adminKey, 'mutation($c:ID!){ createApiKey(companyId:$c, scopes:[PROFILES_READ,PERSONAL_DATA_READ,FORGET,INGEST,SETTINGS_WRITE,AUDIT_READ]){ secret } }', { c: company }))).createApiKey.secret as string;
+    const key = (await must(post(a.url, adminKey, 'mutation($c:ID!){ createApiKey(companyId:$c, scopes:[PROFILES_READ,PERSONAL_DATA_READ,FORGET,INGEST,SETTINGS_WRITE,AUDIT_READ]){ secret } }', { c: company }))).createApiKey.secret as string;
     const emails = new Map<string, string[]>();
     let seq = 0;
     const t0 = Date.now();
@@ -160,9 +115,9 @@ async function main(): Promise<void> {
       const list: string[] = [];
       for (let off = 0; off < CUSTOMERS_PER_STORE; off += 100) {
         const batch = Array.from({ length: 100 }, (_, i) => ({ id: `c${off + i}`, email: `c${off + i}@load.example`, city: pick(['Aarhus', 'Odense', 'Malmö']), age: 20 + ((off + i) % 50) }));
-        await must(gql(a.url, key, UPSERT, { s, c: batch }));
-        await must(gql(b.url, key, EVENTS, { s, e: batch.flatMap((c) => [1, 2, 3].map((k) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: k === 3 ? 'CLICK' : 'PAGE_VIEW', url: `https://shop/p/${k}`, productId: `p${(off + k) % 20}` }))) }));
-        await must(gql(a.url, key, ORDERS, { s, o: batch.map((c) => ({ id: `o-${c.id}`, customerId: c.id, email: c.email, visitorId: `v-${c.id}`, currency: 'EUR', lines: [{ productId: `p${seq++ % 20}`, quantity: 1, unitPrice: 25 }] })) }));
+        await must(post(a.url, key, UPSERT, { s, c: batch }));
+        await must(post(b.url, key, EVENTS, { s, e: batch.flatMap((c) => [1, 2, 3].map((k) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: k === 3 ? 'CLICK' : 'PAGE_VIEW', url: `https://shop/p/${k}`, productId: `p${(off + k) % 20}` }))) }));
+        await must(post(a.url, key, ORDERS, { s, o: batch.map((c) => ({ id: `o-${c.id}`, customerId: c.id, email: c.email, visitorId: `v-${c.id}`, currency: 'EUR', lines: [{ productId: `p${seq++ % 20}`, quantity: 1, unitPrice: 25 }] })) }));
         list.push(...batch.map((c) => c.email));
       }
       emails.set(s, list);
@@ -187,22 +142,22 @@ async function main(): Promise<void> {
       const list = emails.get(s)!;
       const t = performance.now();
       let res;
-      if (op === 'profile') res = await gql(inst.url, key, PROFILE, { s, q: pick(list) });
-      else if (op === 'dashboard') res = await gql(inst.url, key, DASHBOARD);
-      else if (op === 'forget') res = await gql(inst.url, key, FORGET, { s, q: list.splice(Math.floor(Math.random() * list.length), 1)[0] ?? 'nobody@load.example' });
+      if (op === 'profile') res = await post(inst.url, key, PROFILE, { s, q: pick(list) });
+      else if (op === 'dashboard') res = await post(inst.url, key, DASHBOARD);
+      else if (op === 'forget') res = await post(inst.url, key, FORGET, { s, q: list.splice(Math.floor(Math.random() * list.length), 1)[0] ?? 'nobody@load.example' });
       else {
         const batch = Array.from({ length: 50 }, () => {
           const n = seq++;
           return { id: `n${n}`, email: `n${n}@load.example`, city: 'Vejle' };
         });
-        res = await gql(inst.url, key, UPSERT, { s, c: batch });
-        if (res.ok) res = await gql(inst.url, key, EVENTS, { s, e: batch.map((c) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: 'PAGE_VIEW', url: 'https://shop/' })) });
-        if (res.ok) list.push(...batch.slice(0, 5).map((c) => c.email));
+        res = await post(inst.url, key, UPSERT, { s, c: batch });
+        if (!res.problem) res = await post(inst.url, key, EVENTS, { s, e: batch.map((c) => ({ visitorId: `v-${c.id}`, customerId: c.id, type: 'PAGE_VIEW', url: 'https://shop/' })) });
+        if (!res.problem) list.push(...batch.slice(0, 5).map((c) => c.email));
       }
       lat.get(op)!.push(performance.now() - t);
-      if (!res.ok) {
+      if (res.problem) {
         errs.set(op, errs.get(op)! + 1);
-        if (!firstErr.has(op)) firstErr.set(op, res.error ?? 'unknown');
+        if (!firstErr.has(op)) firstErr.set(op, res.problem);
       }
     };
     await Promise.all(
@@ -223,7 +178,7 @@ async function main(): Promise<void> {
       const xs = lat.get(op)!.sort((x, y) => x - y);
       total += xs.length;
       totalErr += errs.get(op)!;
-      console.log(`${op.padEnd(11)}  ${String(xs.length).padStart(8)}  ${(xs.length / elapsed).toFixed(1).padStart(5)}  ${pct(xs, 50).toFixed(1).padStart(7)}  ${pct(xs, 99).toFixed(1).padStart(7)}  ${(xs[xs.length - 1] ?? NaN).toFixed(1).padStart(7)}  ${String(errs.get(op)).padStart(6)}`);
+      console.log(`${op.padEnd(11)}  ${String(xs.length).padStart(8)}  ${(xs.length / elapsed).toFixed(1).padStart(5)}  ${percentile(xs, 50).toFixed(1).padStart(7)}  ${percentile(xs, 99).toFixed(1).padStart(7)}  ${(xs[xs.length - 1] ?? NaN).toFixed(1).padStart(7)}  ${String(errs.get(op)).padStart(6)}`);
     }
     console.log(`all          ${String(total).padStart(8)}  ${(total / elapsed).toFixed(1).padStart(5)}  error rate ${((100 * totalErr) / Math.max(1, total)).toFixed(2)} %  (an ingest op is two requests)`);
     for (const [op, e] of firstErr) console.log(`first ${op} error: ${e}`);
@@ -233,7 +188,7 @@ async function main(): Promise<void> {
     if (totalErr) process.exitCode = 1;
   } finally {
     await stopAll();
-    await dropAll(prefix, secret);
+    await dropAll(prefix);
     console.log(`Dropped the ${prefix} databases`);
   }
 }

@@ -1,435 +1,54 @@
 /**
- * Profile-read benchmark on MariaDB/MySQL. Not part of the jest suite; run on demand:
+ * Profile-read benchmark: the gateway against a raw-mysql2 peer, on the same data, in one run.
+ * Not part of the jest suite; run on demand:
  *
- *   npm run bench:profile -- [--scale 0.1] [--keep] [--concurrency 8] [--duration 10] [--requests 2000]
+ *   npm run bench:profile -- [--scale 0.05] [--rounds 10] [--round-seconds 3] [--concurrency 8]
  *
- * It starts an in-process gateway on a throw-away catalog database (`pgwbench_<hex>`), creates a
- * company, a store and an all-scope key through the GraphQL API, bulk-loads the store database
- * directly with multi-row INSERTs (the ingestion API is far too slow for a million rows), then
- * drives two read queries over HTTP at a fixed concurrency and prints throughput and latency.
- * Every database with the bench prefix (and the store's MySQL user) is dropped at the end, even
- * on failure or Ctrl-C, unless --keep. Results and how to read them: bench/README.md.
+ * Starts a private MariaDB (test/support/private-mariadb.ts), the gateway as its own process
+ * (production build, `node dist/main.js`, NODE_ENV=production, LOG_LEVEL=silent) and the raw
+ * peer (bench/raw-server.ts) as another; creates a company, a store and an all-scope key through
+ * the API, bulk-loads the store database (profile-seed.ts), checks once that both servers answer
+ * the same JSON for the same inputs, then measures the two queries from this process (the load
+ * generator: neither server's), in interleaved rounds of gateway and peer. Per query and side it
+ * prints throughput, p50/p99, statements per request (MariaDB's `Questions` delta: the server is
+ * private, so only the measured side talks to it), CPU ms per request of the server process
+ * (/proc/<pid>/stat), and the medians of the per-round ratios. The private server and its data
+ * go at the end, also on failure and Ctrl-C. Results and how to read them: bench/PROFILE.md.
  */
 import 'reflect-metadata';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
-import { Connection, createConnection } from 'mysql2/promise';
-import { createGateway, Gateway } from '../src/app';
-import { Config, loadConfig, MysqlServer } from '../src/config';
-import { createLogger } from '../src/logging';
-import { mulberry32 } from '../src/services/demo/demo-data';
-import { dropBenchDatabases, MYSQL_URL, numberOption, pad, percentile, randInt, sqlTime } from './bench-support';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
+import { parseMysqlUrl } from '../src/config';
+import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
+import { benchOptions, cpuMsOf, createBenchTenant, gql, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
+import { customerEmail, pick, rng, seedStore, sizesFor } from './profile-seed';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------------
 
-interface Options {
-  scale: number;
-  keep: boolean;
-  concurrency: number;
-  durationS: number;
-  maxRequests: number;
-  warmup: number;
-  batchRows: number;
-  /** Parallel connections loading visit_events (the bulk of the rows). */
-  eventWorkers: number;
-  seed: number;
-}
+const OPTIONS = {
+  scale: { help: 'data volume factor, 1 = 10k customers/100k orders/1M events', default: 1, min: 0.0001, integer: false, env: 'BENCH_SCALE', arg: 'f' },
+  concurrency: { help: 'requests in flight', default: 8, min: 1, env: 'BENCH_CONCURRENCY' },
+  rounds: { help: 'measured rounds per query, each a gateway and a peer turn', default: 10, min: 1, env: 'BENCH_ROUNDS' },
+  'round-seconds': { help: 'length of one turn', default: 3, min: 0.1, integer: false, env: 'BENCH_ROUND_SECONDS', arg: 's' },
+  warmup: { help: 'unmeasured requests per query and server first', default: 200, min: 0, env: 'BENCH_WARMUP' },
+  batch: { help: 'rows per INSERT while seeding', default: 5000, min: 1, env: 'BENCH_BATCH' },
+  'event-workers': { help: 'parallel connections loading visit_events', default: 2, min: 1, env: 'BENCH_EVENT_WORKERS' },
+  seed: { help: 'data generator seed', default: 1, min: 0, env: 'BENCH_SEED' },
+  'buffer-pool': { help: 'InnoDB buffer pool of the private MariaDB, MiB', default: 256, min: 8, env: 'BENCH_BUFFER_POOL' },
+} as const;
 
-function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      scale: { type: 'string' },
-      keep: { type: 'boolean' },
-      concurrency: { type: 'string' },
-      duration: { type: 'string' },
-      requests: { type: 'string' },
-      warmup: { type: 'string' },
-      batch: { type: 'string' },
-      'event-workers': { type: 'string' },
-      seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(
-      [
-        'Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)',
-        '  --scale <f>          data volume factor, 1 = 10k customers/100k orders/1M events (BENCH_SCALE)',
-        '  --keep               keep the databases afterwards (BENCH_KEEP=1)',
-        '  --concurrency <n>    requests in flight (BENCH_CONCURRENCY, default 8)',
-        '  --duration <s>       measuring time per query (BENCH_DURATION, default 10)',
-        '  --requests <n>       request cap per query (BENCH_REQUESTS, default 2000)',
-        '  --warmup <n>         unmeasured requests per query first (BENCH_WARMUP, default 200)',
-        '  --batch <n>          rows per INSERT (BENCH_BATCH, default 5000)',
-        '  --event-workers <n>  parallel connections loading visit_events (BENCH_EVENT_WORKERS, default 2)',
-        '  --seed <n>           data generator seed (BENCH_SEED, default 1)',
-        'MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) picks the server.',
-      ].join('\n'),
-    );
-    process.exit(0);
-  }
-  const env = process.env;
-  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number) => numberOption(flag ?? envValue, dflt, name, min);
-  return {
-    scale: num(values.scale, env.BENCH_SCALE, 1, 'scale', 0.0001),
-    keep: values.keep ?? ['1', 'true', 'yes'].includes(env.BENCH_KEEP ?? ''),
-    concurrency: Math.floor(num(values.concurrency, env.BENCH_CONCURRENCY, 8, 'concurrency', 1)),
-    durationS: num(values.duration, env.BENCH_DURATION, 10, 'duration', 0.1),
-    maxRequests: Math.floor(num(values.requests, env.BENCH_REQUESTS, 2000, 'requests', 1)),
-    warmup: Math.floor(num(values.warmup, env.BENCH_WARMUP, 200, 'warmup', 0)),
-    batchRows: Math.floor(num(values.batch, env.BENCH_BATCH, 5000, 'batch', 1)),
-    eventWorkers: Math.floor(num(values['event-workers'], env.BENCH_EVENT_WORKERS, 2, 'event-workers', 1)),
-    seed: Math.floor(num(values.seed, env.BENCH_SEED, 1, 'seed', 0)),
-  };
-}
+type Options = ReturnType<typeof benchOptions<typeof OPTIONS>>;
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
+// The two queries
 // ---------------------------------------------------------------------------------------------
-
-/** Deterministic PRNG: the same seed gives the same data set, run after run. */
-const rng = mulberry32;
-
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[randInt(r, xs.length)];
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
-
-const DAY_MS = 86_400_000;
-const YEAR_MS = 365 * DAY_MS;
-const NOW = Date.now();
-
-// ---------------------------------------------------------------------------------------------
-// Data set
-// ---------------------------------------------------------------------------------------------
-
-const CATEGORIES = ['Shoes', 'Shirts', 'Trousers', 'Jackets', 'Bags', 'Watches', 'Toys', 'Books', 'Kitchen', 'Garden'];
-const CITIES = ['Copenhagen', 'Aarhus', 'Odense', 'Aalborg', 'Berlin', 'Hamburg', 'Oslo', 'Stockholm', 'Malmö', 'Helsinki'];
-const GENDERS = ['female', 'male', 'other', null];
-const PRODUCT_COUNT = 200;
-const SHOP = 'https://shop.bench.example';
-
-interface Sizes {
-  customers: number;
-  visitors: number;
-  orders: number;
-  events: number;
-}
-
-function sizesFor(scale: number): Sizes {
-  const n = (full: number) => Math.max(1, Math.round(full * scale));
-  return { customers: n(10_000), visitors: n(20_000), orders: n(100_000), events: n(1_000_000) };
-}
-
-const customerId = (i: number) => `c${pad(i + 1, 7)}`;
-const customerEmail = (i: number) => `cust${i + 1}@bench.example`;
-const visitorId = (i: number) => `v${pad(i + 1, 7)}`;
-const productId = (i: number) => `p${pad(i + 1, 4)}`;
-/** Products are dealt round-robin into categories: product i is in category i % 10. */
-const categoryOfProduct = (i: number) => i % CATEGORIES.length;
-const priceCents = (i: number) => 499 + ((i * 3719) % 19_500);
-/** Each customer leans to one category, so preferences come out with a clear winner. */
-const favouriteCategory = (customer: number) => customer % CATEGORIES.length;
-
-/** A product index: half the time from the customer's favourite category, else any. */
-function productFor(r: () => number, customer: number): number {
-  if (r() < 0.5) return favouriteCategory(customer) + CATEGORIES.length * randInt(r, PRODUCT_COUNT / CATEGORIES.length);
-  return randInt(r, PRODUCT_COUNT);
-}
-
-/** Visitor i belongs to customer i % customers; so customer k owns visitors k, k + C, k + 2C, ... */
-const customerOfVisitor = (v: number, s: Sizes) => v % s.customers;
-
-interface VisitorPlan {
-  firstSeen: number;
-  lastSeen: number;
-  events: number;
-}
-
-/**
- * Per visitor: a time window inside the last 12 months and an event count. Counts vary
- * (0.2x-1.8x the mean) but are corrected so they add up to exactly `sizes.events`.
- */
-function planVisitors(s: Sizes, seed: number): VisitorPlan[] {
-  const r = rng(seed ^ 0x51c0ffee);
-  const weights = Array.from({ length: s.visitors }, () => 0.2 + 1.6 * r());
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const counts = weights.map((w) => Math.max(1, Math.round((w * s.events) / sum)));
-  let diff = s.events - counts.reduce((a, b) => a + b, 0);
-  for (let i = 0; diff !== 0; i = (i + 1) % counts.length) {
-    if (diff > 0) (counts[i]++, diff--);
-    else if (counts[i] > 1) (counts[i]--, diff++);
-    else if (counts.every((c) => c <= 1)) break; // fewer events than visitors: keep one each
-  }
-  return counts.map((events) => {
-    const firstSeen = NOW - r() * YEAR_MS;
-    const lastSeen = firstSeen + r() * (NOW - firstSeen);
-    return { firstSeen, lastSeen, events };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bulk loading
-// ---------------------------------------------------------------------------------------------
-
-type Row = (string | number | null)[];
-
-/**
- * Collects rows and writes them as one multi-row INSERT per batch, committed at once. The
- * session runs without autocommit and without unique/foreign-key checks: far fewer log flushes.
- */
-class BatchInserter {
-  private rows: Row[] = [];
-  inserted = 0;
-  private readonly sql: string;
-
-  constructor(
-    private readonly conn: Connection,
-    table: string,
-    columns: string[],
-    private readonly batchRows: number,
-  ) {
-    this.sql = `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`;
-  }
-
-  async add(row: Row): Promise<void> {
-    this.rows.push(row);
-    if (this.rows.length >= this.batchRows) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
-    this.rows = [];
-    // `VALUES ?` with an array of arrays expands to (..),(..) client-side: one round trip.
-    await this.conn.query(this.sql, [rows]);
-    await this.conn.query('COMMIT');
-    this.inserted += rows.length;
-  }
-}
-
-interface SeedResult {
-  rows: Record<string, number>;
-  ms: number;
-}
-
-async function seedStore(server: MysqlServer, database: string, s: Sizes, o: Options): Promise<SeedResult> {
-  const started = performance.now();
-  const open = async () => {
-    const c = await createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, database, charset: 'utf8mb4' });
-    await c.query('SET unique_checks = 0, foreign_key_checks = 0, autocommit = 0');
-    return c;
-  };
-  const plans = planVisitors(s, o.seed);
-  const rows: Record<string, number> = {};
-  const inserter = (c: Connection, table: string, columns: string[]) => new BatchInserter(c, table, columns, o.batchRows);
-
-  // Catalogue, customers and visitors: small tables, one connection.
-  const people = async () => {
-    const c = await open();
-    try {
-      const r = rng(o.seed ^ 0xc0570);
-      const products = inserter(c, 'products', ['id', 'name', 'category']);
-      for (let i = 0; i < PRODUCT_COUNT; i++) await products.add([productId(i), `Bench product ${i + 1}`, CATEGORIES[categoryOfProduct(i)]]);
-      await products.flush();
-
-      const customers = inserter(c, 'customers', ['id', 'email', 'name', 'age', 'gender', 'city', 'attributes', 'createdAt', 'updatedAt']);
-      for (let i = 0; i < s.customers; i++) {
-        const created = NOW - YEAR_MS - r() * YEAR_MS;
-        const updated = created + r() * (NOW - created);
-        const attributes = r() < 0.3 ? JSON.stringify({ tier: pick(r, ['bronze', 'silver', 'gold']) }) : null;
-        await customers.add([customerId(i), customerEmail(i), `Bench Customer ${i + 1}`, 18 + randInt(r, 63), pick(r, GENDERS), pick(r, CITIES), attributes, sqlTime(created), sqlTime(updated)]);
-      }
-      await customers.flush();
-
-      const visitors = inserter(c, 'visitors', ['id', 'customerId', 'email', 'firstSeenAt', 'lastSeenAt']);
-      for (let v = 0; v < s.visitors; v++) {
-        const k = customerOfVisitor(v, s);
-        await visitors.add([visitorId(v), customerId(k), customerEmail(k), sqlTime(plans[v].firstSeen), sqlTime(plans[v].lastSeen)]);
-      }
-      await visitors.flush();
-      rows.products = products.inserted;
-      rows.customers = customers.inserted;
-      rows.visitors = visitors.inserted;
-    } finally {
-      await c.end();
-    }
-  };
-
-  // Orders with 1-3 lines each; the total is the lines' sum, in cents to stay exact.
-  const orders = async () => {
-    const c = await open();
-    try {
-      const r = rng(o.seed ^ 0x0de5);
-      const orderRows = inserter(c, 'orders', ['id', 'customerId', 'email', 'visitorId', 'createdAt', 'currency', 'total', 'anonymized']);
-      const lineRows = inserter(c, 'order_lines', ['orderId', 'productId', 'quantity', 'unitPrice']);
-      const visitorsPerCustomer = Math.ceil(s.visitors / s.customers);
-      for (let i = 0; i < s.orders; i++) {
-        const k = randInt(r, s.customers);
-        const v = k + s.customers * randInt(r, visitorsPerCustomer);
-        const id = `o${pad(i + 1, 8)}`;
-        let cents = 0;
-        for (let n = 1 + randInt(r, 3); n > 0; n--) {
-          const p = productFor(r, k);
-          const qty = 1 + randInt(r, 3);
-          cents += qty * priceCents(p);
-          await lineRows.add([id, productId(p), qty, (priceCents(p) / 100).toFixed(2)]);
-        }
-        await orderRows.add([id, customerId(k), customerEmail(k), v < s.visitors ? visitorId(v) : null, sqlTime(NOW - r() * YEAR_MS), 'EUR', (cents / 100).toFixed(2), 0]);
-      }
-      await orderRows.flush();
-      await lineRows.flush();
-      rows.orders = orderRows.inserted;
-      rows.order_lines = lineRows.inserted;
-    } finally {
-      await c.end();
-    }
-  };
-
-  // Visit events for visitors [from, to): each visitor's events spread over its window.
-  const events = async (from: number, to: number) => {
-    const c = await open();
-    try {
-      const r = rng(o.seed ^ (0xe7e7 + from));
-      const out = inserter(c, 'visit_events', ['visitorId', 'type', 'url', 'productId', 'contentId', 'occurredAt', 'durationSeconds']);
-      for (let v = from; v < to; v++) {
-        const plan = plans[v];
-        const k = customerOfVisitor(v, s);
-        const times = Array.from({ length: plan.events }, (_, j) =>
-          j === 0 ? plan.firstSeen : j === plan.events - 1 ? plan.lastSeen : plan.firstSeen + r() * (plan.lastSeen - plan.firstSeen),
-        ).sort((a, b) => a - b);
-        for (const t of times) {
-          const roll = r();
-          if (roll < 0.6) {
-            const p = randInt(r, PRODUCT_COUNT);
-            await out.add([visitorId(v), 'PAGE_VIEW', `${SHOP}/products/${productId(p)}`, null, null, sqlTime(t), 1 + randInt(r, 300)]);
-          } else if (roll < 0.85) {
-            await out.add([visitorId(v), 'CONTENT_VIEW', `${SHOP}/`, null, `rec-${1 + randInt(r, 50)}`, sqlTime(t), null]);
-          } else {
-            const p = productFor(r, k);
-            await out.add([visitorId(v), 'CLICK', `${SHOP}/products/${productId(p)}`, productId(p), `rec-${1 + randInt(r, 50)}`, sqlTime(t), null]);
-          }
-        }
-      }
-      await out.flush();
-      return out.inserted;
-    } finally {
-      await c.end();
-    }
-  };
-
-  // Several connections at once: while one waits on the server, another builds its next batch.
-  const slices = Array.from({ length: o.eventWorkers }, (_, w) => [Math.floor((s.visitors * w) / o.eventWorkers), Math.floor((s.visitors * (w + 1)) / o.eventWorkers)]);
-  const [, , ...eventCounts] = await Promise.all([people(), orders(), ...slices.map(([a, b]) => events(a, b))]);
-  rows.visit_events = eventCounts.reduce((a, b) => a + b, 0);
-  // Workers finish in any order; report tables in a fixed one.
-  const ordered = Object.fromEntries(['products', 'customers', 'visitors', 'orders', 'order_lines', 'visit_events'].map((t) => [t, rows[t]]));
-  // Fresh statistics, as a long-running store would have: the optimizer picks indexes from them.
-  const c = await open();
-  try {
-    await c.query('ANALYZE TABLE customers, visitors, visit_events, orders, order_lines, products');
-  } finally {
-    await c.end();
-  }
-  return { rows: ordered, ms: performance.now() - started };
-}
-
-// ---------------------------------------------------------------------------------------------
-// GraphQL over HTTP and the load loop
-// ---------------------------------------------------------------------------------------------
-
-interface GqlBody {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-/** One GraphQL request over HTTP, as a client sends it; null when it succeeded, else what went wrong. */
-async function post(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<{ data: Record<string, any> | null; problem: string | null }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as GqlBody;
-  if (res.status !== 200 || body.errors?.length || !body.data) return { data: null, problem: `HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}` };
-  return { data: body.data, problem: null };
-}
-
-/** A setup request: any failure stops the run. */
-async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
-  const { data, problem } = await post(url, key, query, variables);
-  if (problem) throw new Error(problem);
-  return data!;
-}
-
-interface LoadResult {
-  name: string;
-  requests: number;
-  errors: number;
-  firstError: string | null;
-  ms: number;
-  latencies: number[];
-  peakRss: number;
-  /** This process's CPU time over wall time (1.0 = one core busy): is Node the bottleneck? */
-  cpu: number;
-}
-
-/**
- * Keeps `concurrency` requests in flight until `durationS` has passed or `maxRequests` have
- * been sent. A request counts as failed on a non-200 status, GraphQL errors, or a body the
- * scenario's `check` rejects (e.g. a customer that should exist coming back null).
- */
-async function drive(
-  name: string,
-  url: string,
-  key: string,
-  next: () => { query: string; variables: Record<string, unknown> },
-  check: (data: Record<string, any>) => string | null,
-  o: { concurrency: number; durationS: number; maxRequests: number },
-): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let sent = 0;
-  let errors = 0;
-  let firstError: string | null = null;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const cpuStart = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + o.durationS * 1000;
-  const worker = async () => {
-    while (sent < o.maxRequests && performance.now() < deadline) {
-      sent++;
-      const { query, variables } = next();
-      const t0 = performance.now();
-      let problem: string | null;
-      try {
-        const res = await post(url, key, query, variables);
-        problem = res.problem ?? check(res.data!);
-      } catch (err) {
-        problem = String(err);
-      }
-      latencies.push(performance.now() - t0);
-      if (problem) {
-        errors++;
-        firstError ??= `${problem} (variables: ${JSON.stringify(variables)})`;
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: o.concurrency }, worker));
-  } finally {
-    clearInterval(sampler);
-  }
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpuStart);
-  return { name, requests: latencies.length, errors, firstError, ms, latencies, peakRss, cpu: (cpu.user + cpu.system) / 1000 / ms };
-}
-
-/** Nearest-rank percentile of an ascending list. */
 
 const PROFILE_QUERY = `query Profile($s: ID!, $e: String!) {
   customer(storeId: $s, idOrEmail: $e) {
@@ -449,6 +68,16 @@ const LIST_QUERY = `query List($s: ID!, $after: String) {
   }
 }`;
 
+type Vars = Record<string, unknown>;
+
+interface Query {
+  name: string;
+  text: string;
+  next: () => Vars;
+  /** Why a successful answer is still wrong (a seeded customer coming back null), or null. */
+  check: (data: Record<string, any>) => string | null;
+}
+
 /** Light walk over the whole list, collecting every page's cursor to start later pages from. */
 async function collectCursors(url: string, key: string, storeId: string): Promise<string[]> {
   const cursors: string[] = [];
@@ -463,180 +92,287 @@ async function collectCursors(url: string, key: string, storeId: string): Promis
 }
 
 // ---------------------------------------------------------------------------------------------
+// Servers under test and what they cost
+// ---------------------------------------------------------------------------------------------
+
+interface Side {
+  name: 'gateway' | 'raw';
+  url: string;
+  child: ChildProcess;
+}
+
+/** Statements the MariaDB server has received so far; its own reading counts one. */
+async function questions(admin: Connection): Promise<number> {
+  const [rows] = await admin.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'");
+  return Number(rows[0].Value);
+}
+
+interface Turn {
+  requests: number;
+  errors: number;
+  firstError: string | null;
+  ms: number;
+  latencies: number[];
+  statements: number;
+  /** CPU time of the server under test, and of MariaDB, during the turn. */
+  cpuMs: number;
+  dbCpuMs: number;
+  /** Audit entries written during the turn (one per request on both sides). */
+  audits: number;
+}
+
+/** The newest audit entry's ID: entries written between two readings, since nothing else writes. */
+async function lastAuditId(admin: Connection): Promise<number> {
+  const [rows] = await admin.query<RowDataPacket[]>('SELECT COALESCE(MAX(`id`), 0) AS `n` FROM `pgwbench`.`audit_log`');
+  return Number(rows[0].n);
+}
+
+/**
+ * One turn: `concurrency` requests in flight against one server until `seconds` have passed (or
+ * `maxRequests` were sent), with the server's CPU time and the database's statement count
+ * read before and after.
+ */
+async function turn(side: Side, key: string, q: Query, o: { concurrency: number; seconds: number; maxRequests: number }, db: { admin: Connection; pid: number; overhead: number }): Promise<Turn> {
+  const latencies: number[] = [];
+  let sent = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const audit0 = await lastAuditId(db.admin);
+  const q0 = await questions(db.admin);
+  const cpu0 = cpuMsOf(side.child.pid!);
+  const dbCpu0 = cpuMsOf(db.pid);
+  const started = performance.now();
+  const deadline = started + o.seconds * 1000;
+  const worker = async () => {
+    while (sent < o.maxRequests && performance.now() < deadline) {
+      sent++;
+      const variables = q.next();
+      const t0 = performance.now();
+      let problem: string | null;
+      try {
+        const res = await post(side.url, key, q.text, variables);
+        problem = res.problem ?? q.check(res.data!);
+      } catch (err) {
+        problem = String(err);
+      }
+      latencies.push(performance.now() - t0);
+      if (problem) {
+        errors++;
+        firstError ??= `${problem} (variables: ${JSON.stringify(variables)})`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  const ms = performance.now() - started;
+  const cpuMs = cpuMsOf(side.child.pid!) - cpu0;
+  const dbCpuMs = cpuMsOf(db.pid) - dbCpu0;
+  const statements = (await questions(db.admin)) - q0 - db.overhead;
+  const audits = (await lastAuditId(db.admin)) - audit0;
+  return { requests: latencies.length, errors, firstError, ms, latencies, statements, cpuMs, dbCpuMs, audits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Same answer on both sides
+// ---------------------------------------------------------------------------------------------
+
+/** The first path where two JSON values differ, with both values abridged; null when equal. */
+function firstDifference(a: unknown, b: unknown, path = '$'): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d) return d;
+    }
+  }
+  return `${path}: gateway ${JSON.stringify(a)?.slice(0, 300)} / raw ${JSON.stringify(b)?.slice(0, 300)}`;
+}
+
+/**
+ * Every list in the two answers has an order the API defines (orders and logs newest first, then
+ * by ID; visitors by last seen, then ID; lines by ID; preferences by score, then name; customers
+ * by ID), so the answers are compared as they come, lists in order, keys in any order.
+ */
+async function sameAnswers(gateway: Side, raw: Side, key: string, q: Query, inputs: Vars[]): Promise<void> {
+  for (const variables of inputs) {
+    const [a, b] = await Promise.all([post(gateway.url, key, q.text, variables), post(raw.url, key, q.text, variables)]);
+    if (a.problem || b.problem) throw new Error(`${q.name} ${JSON.stringify(variables)}: gateway ${a.problem ?? 'ok'}, raw ${b.problem ?? 'ok'}`);
+    const d = firstDifference(a.data, b.data);
+    if (d) throw new Error(`The raw peer and the gateway answer ${q.name} ${JSON.stringify(variables)} differently at ${d}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------
 
-/** Set on Ctrl-C; the SIGINT handler then owns the cleanup and the exit code. */
-let interrupted = false;
-
-
-/**
- * Drops the catalog and every store database (they share its name as prefix), and the MySQL
- * user the gateway made for each store database. `config` is null when the run failed before
- * building one: then no store (nor user) exists yet.
- */
+const ROOT = join(__dirname, '..');
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
 
 async function main(): Promise<void> {
-  const o = readOptions();
+  const o = benchOptions('Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)', OPTIONS, [
+    'STORE_POOL_SIZE, CATALOG_POOL_SIZE, MAX_OPEN_STORES, DB_QUERY_TIMEOUT_MS reach both servers when set.',
+  ]);
   const sizes = sizesFor(o.scale);
-  const catalogDb = `pgwbench_${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(32).toString('hex');
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  let gateway: Gateway | null = null;
-  let config: Config | null = null;
+  let db: PrivateMariadb | null = null;
+  const children: ChildProcess[] = [];
+  let admin: Connection | null = null;
   let cleaned = false;
-
-  const cleanup = async (stopGateway: boolean) => {
+  const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    if (gateway && stopGateway) await gateway.stop().catch((e: unknown) => console.error('stopping the gateway failed:', e));
-    if (o.keep) {
-      console.log(`\n--keep: databases ${catalogDb} and ${catalogDb}_s_* are left in place.`);
-      return;
-    }
-    try {
-      const dropped = await dropBenchDatabases(catalogDb, config);
-      console.log(`\nDropped ${dropped.length} database(s): ${dropped.join(', ') || '(none)'}`);
-    } catch (err) {
-      // Reported, not thrown: the error that got us here matters more.
-      console.error(`\nDropping ${catalogDb}* failed (drop them by hand):`, err);
-      process.exitCode = 1;
-    }
+    await admin?.end().catch(() => undefined);
+    await Promise.all(children.map((c) => stopServer(c).catch(() => undefined)));
+    await db?.stop();
   };
-  // Ctrl-C during a long seed must not leave hundreds of MiB of bench data behind. Apollo has
-  // its own SIGINT handler: it stops the server, then re-raises the signal. So `on`, not `once`
-  // (the re-raised signal must not kill us before the drop), and no gateway.stop() here: a
-  // second apollo.stop() while its own is running never resolves (Apollo 5 leaves that
-  // barrier unresolved), and the process exits right after anyway.
   process.on('SIGINT', () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error('\nInterrupted; dropping the bench databases...');
-    cleanup(false).finally(() => process.exit(130));
+    console.error('\nInterrupted; stopping the servers and the private MariaDB...');
+    void cleanup().finally(() => process.exit(130));
   });
 
   const loadBefore = loadavg()[0];
   try {
-    console.log(`Bench catalog database: ${catalogDb} on ${MYSQL_URL.replace(/\/\/[^@]*@/, '//')}`);
+    // The production build: compiled only when a source changed since the last one.
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.js')], { stdio: 'inherit' });
+    db = await startPrivateMariadb();
+    admin = await createConnection({ host: '127.0.0.1', port: db.port, user: 'root' });
+    await admin.query(`SET GLOBAL innodb_buffer_pool_size = ${o['buffer-pool'] * 1024 * 1024}`);
+    const catalogUrl = `${db.url}/pgwbench`;
+    console.log(`Private MariaDB on port ${db.port} (buffer pool ${o['buffer-pool']} MiB)`);
     console.log(`Scale ${o.scale}: ${sizes.customers} customers, ${sizes.visitors} visitors, ${sizes.orders} orders, ${sizes.events} visit events`);
 
-    // Gateway settings a caller may want to vary pass through; the rest is fixed for the bench.
-    const passthrough = Object.fromEntries(
-      ['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE']
-        .filter((k) => process.env[k])
-        .map((k) => [k, process.env[k]!]),
-    );
-    config = loadConfig({
-      DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
-      SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
-      BOOTSTRAP_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'silent',
-      SEED_DEMO: '0',
-      // We measure the gateway's capacity, not its per-key limiter (1,200/min by default).
-      RATE_LIMIT_PER_MINUTE: '100000000',
+    const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+    const gw = await startServer([join(ROOT, 'dist', 'main.js')], {
       ...passthrough,
-    });
-    gateway = await createGateway(config, createLogger('silent'));
-    const server = await gateway.listen(0);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      METRICS_PORT: 'off',
+      DATABASE_URL: catalogUrl,
+      SUBJECT_HASH_SECRET: secret,
+      BOOTSTRAP_ADMIN_KEY: adminKey,
+      SEED_DEMO: '0',
+      // Its capacity is measured, not its per-key limiter; no background jobs during a turn.
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      RETENTION_INTERVAL: '0',
+      FORGET_RECOVERY_INTERVAL: '0',
+    }, /listening on http:\/\/localhost:(\d+)\//);
+    children.push(gw.child);
+    const gateway: Side = { name: 'gateway', url: `http://127.0.0.1:${gw.ready[1]}/graphql`, child: gw.child };
 
     // Tenant through the API, exactly as an operator would set one up.
-    const company = (await gql(url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: 'Bench Company' })).createCompany.id as string;
-    const storeId = (
-      await gql(url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id } }', { c: company, n: 'Bench Store' })
-    ).createStore.id as string;
-    const scopes = ((await gql(url, adminKey, '{ __type(name:"Scope"){ enumValues { name } } }')).__type.enumValues as { name: string }[]).map((v) => v.name);
-    const key = (
-      await gql(url, adminKey, 'mutation($c:ID!,$s:[Scope!]!){ createApiKey(companyId:$c, scopes:$s){ secret } }', { c: company, s: scopes })
-    ).createApiKey.secret as string;
-
-    const [store] = (await gateway.services.tenancy.catalog.query('SELECT `databaseName` FROM `stores` WHERE `id` = ?', [storeId])) as { databaseName: string }[];
-    const storeDb = store.databaseName;
-    console.log(`Store ${storeId} in database ${storeDb}; seeding...`);
-
-    const seed = await seedStore(config.mysql!, storeDb, sizes, o);
+    const { storeId, key } = await createBenchTenant(gateway.url, adminKey, 'Bench Company');
+    const [[store]] = await admin.query<RowDataPacket[]>('SELECT `databaseName` FROM `pgwbench`.`stores` WHERE `id` = ?', [storeId]);
+    console.log(`Store ${storeId} in database ${store.databaseName}; seeding...`);
+    const seed = await seedStore(parseMysqlUrl(db.url), store.databaseName as string, sizes, { batchRows: o.batch, eventWorkers: o['event-workers'], seed: o.seed });
     const rowTotal = Object.values(seed.rows).reduce((a, b) => a + b, 0);
-    console.log(
-      `Seeded ${rowTotal.toLocaleString('en-US')} rows in ${seconds(seed.ms)} s (${Math.round(rowTotal / (seed.ms / 1000)).toLocaleString('en-US')} rows/s): ` +
-        Object.entries(seed.rows)
-          .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
-          .join(', '),
-    );
+    console.log(`Seeded ${rowTotal.toLocaleString('en-US')} rows in ${seconds(seed.ms)} s: ${Object.entries(seed.rows).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}`);
 
-    // One profile read to show that the seeded data hangs together (orders, visitors, log, preferences).
-    const sample = (await gql(url, key, PROFILE_QUERY, { s: storeId, e: customerEmail(0) })).customer;
-    if (!sample) throw new Error(`seeded customer ${customerEmail(0)} not found through the API`);
-    console.log(
-      `Sample profile ${sample.email}: ${sample.orders.totalCount} orders, ${sample.visitors.length} visitors, ` +
-        `${sample.visitors[0]?.log?.edges.length ?? 0} log lines on the first, top category ${sample.preferences.topCategories[0]?.name ?? '-'}`,
-    );
+    const rawStart = await startServer(['-r', 'ts-node/register/transpile-only', join(__dirname, 'raw-server.ts')], { ...passthrough, RAW_CATALOG_URL: catalogUrl, SUBJECT_HASH_SECRET: secret, PORT: '0' }, /raw peer listening on (\d+)/);
+    children.push(rawStart.child);
+    const raw: Side = { name: 'raw', url: `http://127.0.0.1:${rawStart.ready[1]}/graphql`, child: rawStart.child };
+    console.log(`Gateway pid ${gateway.child.pid} (node dist/main.js), raw peer pid ${raw.child.pid}, load generator pid ${process.pid}`);
 
-    const cursors = await collectCursors(url, key, storeId);
-    const pickRandom = rng(o.seed ^ 0xbe7c4);
-    const profile = () => ({ query: PROFILE_QUERY, variables: { s: storeId, e: customerEmail(randInt(pickRandom, sizes.customers)) } });
-    // The first page, or one after a random page boundary: reads spread over the whole list.
-    const list = () => ({ query: LIST_QUERY, variables: { s: storeId, after: randInt(pickRandom, cursors.length + 1) === 0 ? null : pick(pickRandom, cursors) } });
-    const profileCheck = (d: Record<string, any>) => (d.customer ? null : 'customer is null');
-    const listCheck = (d: Record<string, any>) => (d.customers.edges.length > 0 ? null : 'empty page');
+    const cursors = await collectCursors(gateway.url, key, storeId);
+    const r = rng(o.seed ^ 0xbe7c4);
+    const queries: Query[] = [
+      { name: 'profile', text: PROFILE_QUERY, next: () => ({ s: storeId, e: customerEmail(randInt(r, sizes.customers)) }), check: (d) => (d.customer ? null : 'customer is null') },
+      // The first page, or one after a random page boundary: reads spread over the whole list.
+      { name: 'list', text: LIST_QUERY, next: () => ({ s: storeId, after: randInt(r, cursors.length + 1) === 0 ? null : pick(r, cursors) }), check: (d) => (d.customers.edges.length > 0 ? null : 'empty page') },
+    ];
 
-    const results: LoadResult[] = [];
-    for (const [name, next, check] of [
-      ['customer(idOrEmail) profile', profile, profileCheck],
-      ['customers(first: 50) list', list, listCheck],
-    ] as const) {
-      process.stdout.write(`${name}: warm-up ${o.warmup}... `);
-      const warm = await drive(name, url, key, next, check, { concurrency: o.concurrency, durationS: 3600, maxRequests: o.warmup });
-      if (warm.errors) console.log(`(${warm.errors} warm-up errors, first: ${warm.firstError})`);
-      process.stdout.write(`measuring (${o.concurrency} in flight, ${o.durationS} s or ${o.maxRequests} requests)... `);
-      const r = await drive(name, url, key, next, check, o);
-      console.log(`${r.requests} requests`);
-      results.push(r);
+    // Same inputs, same JSON, or the comparison means nothing.
+    const samples = 20;
+    await sameAnswers(gateway, raw, key, queries[0], [customerEmail(0), 'nobody@bench.example', ...Array.from({ length: samples }, () => customerEmail(randInt(r, sizes.customers)))].map((e) => ({ s: storeId, e })));
+    await sameAnswers(gateway, raw, key, queries[1], [null, ...cursors.slice(-1), ...Array.from({ length: Math.min(samples, cursors.length) }, () => pick(r, cursors))].map((after) => ({ s: storeId, after })));
+    console.log(`Same JSON from both for ${samples + 2} profiles (one unknown e-mail) and ${Math.min(samples, cursors.length) + 1 + Math.min(1, cursors.length)} list pages (first and last included)`);
+
+    // What reading the counter costs by itself, and that nothing else talks to the server.
+    const idle0 = await questions(admin);
+    await new Promise((res) => setTimeout(res, 1000));
+    const overhead = (await questions(admin)) - idle0;
+    console.log(`Statements on the idle server in 1 s: ${overhead} (the counter's own reading); subtracted from every turn`);
+    const [[pidFile]] = await admin.query<RowDataPacket[]>('SELECT @@pid_file AS `f`');
+    const dbSide = { admin, pid: Number(readFileSync(pidFile.f as string, 'utf8').trim()), overhead };
+
+    const results = new Map<string, { gateway: Turn[]; raw: Turn[] }>();
+    const loaderCpu = process.cpuUsage();
+    for (const q of queries) {
+      process.stdout.write(`${q.name}: warm-up ${o.warmup} per server... `);
+      for (const side of [gateway, raw]) {
+        const w = await turn(side, key, q, { concurrency: o.concurrency, seconds: 3600, maxRequests: o.warmup }, dbSide);
+        if (w.errors) throw new Error(`${side.name} failed ${w.errors} warm-up requests, first: ${w.firstError}`);
+      }
+      const turns = { gateway: [] as Turn[], raw: [] as Turn[] };
+      for (let i = 0; i < o.rounds; i++) {
+        // Which side goes first alternates, so a drift in the machine's load favours neither.
+        for (const side of i % 2 === 0 ? [gateway, raw] : [raw, gateway]) {
+          turns[side.name].push(await turn(side, key, q, { concurrency: o.concurrency, seconds: o['round-seconds'], maxRequests: Number.MAX_SAFE_INTEGER }, dbSide));
+        }
+        process.stdout.write(`${i + 1} `);
+      }
+      console.log('');
+      results.set(q.name, turns);
     }
-
-    printSummary(o, sizes, seed, results, loadBefore);
-    const failed = results.filter((r) => r.errors > 0);
-    for (const r of failed) console.error(`FIRST ERROR in ${r.name}: ${r.firstError}`);
-    if (failed.length) process.exitCode = 1;
+    const used = process.cpuUsage(loaderCpu);
+    const sent = [...results.values()].flatMap((x) => [...x.gateway, ...x.raw]).reduce((a, t) => a + t.requests, 0);
+    printSummary(o, sizes, gateway, raw, results, loadBefore);
+    console.log(`\nLoad generator (this process): ${((used.user + used.system) / 1000 / sent).toFixed(2)} ms CPU per request, warm-ups included`);
+    let failed = false;
+    for (const [name, sides] of results) {
+      for (const [side, ts] of Object.entries(sides)) {
+        const bad = ts.find((t) => t.errors > 0);
+        if (bad) {
+          failed = true;
+          console.error(`FIRST ERROR in ${name} on ${side}: ${bad.firstError}`);
+        }
+      }
+    }
+    if (failed) process.exitCode = 1;
   } finally {
-    await cleanup(true);
+    await cleanup();
   }
 }
 
-function printSummary(o: Options, s: Sizes, seed: SeedResult, results: LoadResult[], loadBefore: number): void {
-  const rows = [
-    ['query', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'peak RSS', 'node CPU'],
-    ...results.map((r) => {
-      const sorted = [...r.latencies].sort((a, b) => a - b);
-      const f = (x: number) => x.toFixed(1);
-      return [
-        r.name,
-        String(r.requests),
-        (r.requests / (r.ms / 1000)).toFixed(1),
-        f(percentile(sorted, 50)),
-        f(percentile(sorted, 95)),
-        f(percentile(sorted, 99)),
-        f(sorted[sorted.length - 1] ?? NaN),
-        String(r.errors),
-        mib(r.peakRss),
-        `${Math.round(r.cpu * 100)}%`,
-      ];
-    }),
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+function printSummary(o: Options, s: ReturnType<typeof sizesFor>, gateway: Side, raw: Side, results: Map<string, { gateway: Turn[]; raw: Turn[] }>, loadBefore: number): void {
+  const f1 = (x: number) => x.toFixed(1);
+  const f2 = (x: number) => x.toFixed(2);
+  const rows = [['query', 'server', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'statements/req', 'audits/req', 'server CPU ms/req', 'MariaDB CPU ms/req']];
+  const ratios = [['query', 'raw/gateway req/s (median of rounds)', 'min-max of rounds', 'gateway/raw CPU per request (median)', 'gateway p99/p50']];
+  for (const [name, sides] of results) {
+    for (const side of ['gateway', 'raw'] as const) {
+      const ts = sides[side];
+      const sum = (f: (t: Turn) => number) => ts.reduce((a, t) => a + f(t), 0);
+      const lat = ts.flatMap((t) => t.latencies).sort((a, b) => a - b);
+      const n = sum((t) => t.requests);
+      rows.push([name, side, String(n), f1(n / (sum((t) => t.ms) / 1000)), f1(percentile(lat, 50)), f1(percentile(lat, 99)), String(sum((t) => t.errors)), f1(sum((t) => t.statements) / n), f2(sum((t) => t.audits) / n), f2(sum((t) => t.cpuMs) / n), f2(sum((t) => t.dbCpuMs) / n)]);
+    }
+    const rate = (t: Turn) => t.requests / t.ms;
+    const perRound = sides.gateway.map((g, i) => rate(sides.raw[i]) / rate(g));
+    const cpuRatio = sides.gateway.map((g, i) => g.cpuMs / g.requests / (sides.raw[i].cpuMs / sides.raw[i].requests));
+    const gl = sides.gateway.flatMap((t) => t.latencies).sort((a, b) => a - b);
+    ratios.push([name, `${f2(median(perRound))}x`, `${f2(Math.min(...perRound))}-${f2(Math.max(...perRound))}`, `${f2(median(cpuRatio))}x`, f2(percentile(gl, 99) / percentile(gl, 50))]);
+  }
   console.log('\n=== Summary ===');
-  console.log(`Data: ${s.customers} customers, ${s.visitors} visitors, ${seed.rows.orders} orders (${seed.rows.order_lines} lines), ${seed.rows.visit_events} visit events, ${PRODUCT_COUNT} products`);
-  console.log(`Seeding: ${seconds(seed.ms)} s    Load: ${o.concurrency} in flight, ${o.durationS} s or ${o.maxRequests} requests per query after ${o.warmup} warm-up`);
-  console.log(`Process RSS now: ${mib(process.memoryUsage().rss)} (gateway and load generator share this process)`);
-  // Other work on the machine skews every figure here; the load average shows whether there was any.
+  console.log(`Data: ${s.customers} customers, ${s.visitors} visitors, ${s.orders} orders, ${s.events} visit events`);
+  console.log(`Load: ${o.concurrency} in flight from a separate process; ${o.rounds} rounds x (gateway ${o['round-seconds']} s, raw ${o['round-seconds']} s) per query, first side alternating; ${o.warmup} warm-up requests per server and query`);
+  console.log(`Server RSS at the end: gateway ${Math.round(rssOf(gateway.child.pid!) / 1048576)} MiB, raw peer ${Math.round(rssOf(raw.child.pid!) / 1048576)} MiB`);
   console.log(`Load average (1 min) at start / end: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores\n`);
-  console.log(line(rows[0]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows.slice(1)) console.log(line(r));
+  console.log(table(rows));
+  console.log('');
+  console.log(table(ratios));
+  console.log('\nreq/s per round (gateway / raw):');
+  for (const [name, sides] of results) console.log(`  ${name.padEnd(8)} ${sides.gateway.map((g, i) => `${f1(g.requests / (g.ms / 1000))}/${f1(sides.raw[i].requests / (sides.raw[i].ms / 1000))}`).join('  ')}`);
 }
 
 main().catch((err: unknown) => {
-  // After Ctrl-C the half-done run fails on the dropped databases: not worth a stack trace.
-  if (interrupted) return;
   console.error('bench failed:', err);
   process.exitCode = 1;
 });

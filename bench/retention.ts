@@ -25,18 +25,15 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { Connection, createConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { AfterQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
-import { createGateway, Gateway } from '../src/app';
-import { Config, loadConfig } from '../src/config';
+import type { Gateway } from '../src/app';
+import type { Config } from '../src/config';
 import { StoreEntity } from '../src/entities/catalog';
-import { createLogger } from '../src/logging';
 import { monthsBefore, RetentionBounds, retentionMonths } from '../src/services/retention/retention-rule';
 import { operatorContext, SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
-import { dropBenchDatabases, gql, MYSQL_URL, numberOption, pad, randInt, SERVER, sleep, sqlTime, storeConnection } from './bench-support';
+import { benchGatewayConfig, benchOptions, dropBenchDatabases, listenGateway, gql, MYSQL_URL, pad, randInt, SERVER, sleep, sqlTime, storeConnection, table } from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -61,51 +58,22 @@ interface Options {
 }
 
 function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      scale: { type: 'string' },
-      keep: { type: 'boolean' },
-      chunk: { type: 'string' },
-      seed: { type: 'string' },
-      batch: { type: 'string' },
-      workers: { type: 'string' },
-      'settle-max': { type: 'string' },
-      'plan-only': { type: 'boolean' },
-      'direct-first': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+  const v = benchOptions(
+    'Usage: npm run bench:retention -- [options]   (flags override the BENCH_* environment variables)',
+    {
+      scale: { help: 'data volume factor, 1 = 50k visitors / 1M visit events per store', default: 1, min: 0.0001, integer: false, env: 'BENCH_SCALE', arg: 'f' },
+      keep: { help: 'keep the databases (and store users) afterwards', flag: true, env: 'BENCH_KEEP' },
+      chunk: { help: 'rows per DELETE on both paths, the purge chunkSize', default: 1000, min: 10 },
+      seed: { help: 'data generator seed', default: 1, min: 0, env: 'BENCH_SEED' },
+      batch: { help: 'rows per INSERT while loading', default: 5000, min: 1 },
+      workers: { help: 'parallel connections loading visit_events', default: 2, min: 1 },
+      'settle-max': { help: 'longest wait for InnoDB to settle before each timed purge', default: 90, min: 0, integer: false, arg: 's' },
+      'plan-only': { help: 'print the data plan and the expected deletions; no database needed', flag: true },
+      'direct-first': { help: "run the direct purge (store B) before the gateway's (store A)", flag: true },
     },
-  });
-  if (values.help) {
-    console.log(
-      [
-        'Usage: npm run bench:retention -- [options]   (flags override the BENCH_* environment variables)',
-        '  --scale <f>        data volume factor, 1 = 50k visitors / 1M visit events per store (BENCH_SCALE)',
-        '  --keep             keep the databases (and store users) afterwards (BENCH_KEEP=1)',
-        '  --chunk <n>        rows per DELETE on both paths, the purge chunkSize (default 1000)',
-        '  --seed <n>         data generator seed (BENCH_SEED, default 1)',
-        '  --batch <n>        rows per INSERT while loading (default 5000)',
-        '  --workers <n>      parallel connections loading visit_events (default 2)',
-        '  --settle-max <s>   longest wait for InnoDB to settle before each timed purge (default 90)',
-        '  --plan-only        print the data plan and the expected deletions; no database needed',
-        '  --direct-first     run the direct purge (store B) before the gateway\'s (store A)',
-        'MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) picks the server.',
-      ].join('\n'),
-    );
-    process.exit(0);
-  }
-  const env = process.env;
-  const num = (flag: string | undefined, envValue: string | undefined, dflt: number, name: string, min: number) => numberOption(flag ?? envValue, dflt, name, min);
-  return {
-    scale: num(values.scale, env.BENCH_SCALE, 1, 'scale', 0.0001),
-    keep: values.keep ?? ['1', 'true', 'yes'].includes(env.BENCH_KEEP ?? ''),
-    chunk: Math.floor(num(values.chunk, undefined, 1000, 'chunk', 10)),
-    seed: Math.floor(num(values.seed, env.BENCH_SEED, 1, 'seed', 0)),
-    batchRows: Math.floor(num(values.batch, undefined, 5000, 'batch', 1)),
-    workers: Math.floor(num(values.workers, undefined, 2, 'workers', 1)),
-    settleMaxMs: num(values['settle-max'], undefined, 90, 'settle-max', 0) * 1000,
-    planOnly: values['plan-only'] ?? false,
-    directFirst: values['direct-first'] ?? false,
-  };
+    ['MYSQL_TEST_URL (default mysql://root@127.0.0.1:3306) picks the server.'],
+  );
+  return { scale: v.scale, keep: v.keep, chunk: v.chunk, seed: v.seed, batchRows: v.batch, workers: v.workers, settleMaxMs: v['settle-max'] * 1000, planOnly: v['plan-only'], directFirst: v['direct-first'] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -818,20 +786,12 @@ async function main(): Promise<void> {
 
   try {
     console.log(`\nBench catalog database: ${catalogDb} on ${MYSQL_URL.replace(/\/\/[^@]*@/, '//')}`);
-    config = loadConfig({
-      DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
-      SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
-      BOOTSTRAP_ADMIN_KEY: adminKey,
-      SEED_DEMO: '0',
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      // No scheduled purge: the bench runs the one it times.
-      RETENTION_INTERVAL: '0',
-    });
-    gateway = await createGateway(config, createLogger('silent'));
-    const gw = gateway;
-    const server = await gw.listen(0);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    // No scheduled purge: the bench runs the one it times.
+    config = benchGatewayConfig(catalogDb, adminKey, { RETENTION_INTERVAL: '0' });
+    const started = await listenGateway(config);
+    gateway = started.gateway;
+    const gw = started.gateway;
+    const url = started.url;
 
     // Tenant and stores through the API, as an operator sets them up.
     const companyId = (await gql(url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: 'Retention Bench' })).createCompany.id as string;
@@ -911,12 +871,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup(true);
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 function printSummary(o: Options, env: string, d: DataSet, x: Expectation, results: PurgeResult[], load: { start: string; a: string; b: string }): void {

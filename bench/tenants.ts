@@ -22,7 +22,6 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { createGateway } from '../src/app';
@@ -32,31 +31,28 @@ import { createLogger } from '../src/logging';
 import { DEFAULT_PRODUCTS } from '../src/services/catalog/store.service';
 import { createStoreDatabase, sqliteStoreFile, storeOptions } from '../src/tenancy/data-source-factory';
 import type { StoreRegistry } from '../src/tenancy/store-registry';
+import { benchOptions, percentile } from './bench-support';
 
-const { values } = parseArgs({
-  options: {
-    stores: { type: 'string' },
-    cycle: { type: 'string' },
-    rounds: { type: 'string' },
-    concurrency: { type: 'string' },
-    'max-open': { type: 'string' },
-    keep: { type: 'boolean' },
+const OPTIONS = benchOptions(
+  'Usage: npm run bench:tenants -- [options]',
+  {
+    stores: { help: 'stores in the catalog', default: 10_000, min: 1, env: 'BENCH_STORES' },
+    cycle: { help: 'stores the requests cycle over (at most --stores)', default: 2_000, min: 1, env: 'BENCH_CYCLE' },
+    rounds: { help: 'rounds over the cycled stores', default: 3, min: 1, env: 'BENCH_ROUNDS' },
+    concurrency: { help: 'requests in flight', default: 8, min: 1, env: 'BENCH_CONCURRENCY' },
+    'max-open': { help: "the gateway's MAX_OPEN_STORES", default: 100, min: 1, env: 'MAX_OPEN_STORES' },
+    keep: { help: 'leave the temporary folder', flag: true },
   },
-});
-const int = (v: string | undefined, d: number) => (v === undefined ? d : Math.max(1, Math.floor(Number(v))));
-const STORES = int(values.stores ?? process.env.BENCH_STORES, 10_000);
-const CYCLE = Math.min(STORES, int(values.cycle ?? process.env.BENCH_CYCLE, 2_000));
-const ROUNDS = int(values.rounds ?? process.env.BENCH_ROUNDS, 3);
-const CONCURRENCY = int(values.concurrency ?? process.env.BENCH_CONCURRENCY, 8);
-const MAX_OPEN = int(values['max-open'] ?? process.env.MAX_OPEN_STORES, 100);
+);
+const STORES = OPTIONS.stores;
+const CYCLE = Math.min(STORES, OPTIONS.cycle);
+const ROUNDS = OPTIONS.rounds;
+const CONCURRENCY = OPTIONS.concurrency;
+const MAX_OPEN = OPTIONS['max-open'];
 
 const QUERY = `query($s:ID!){ customers(storeId:$s, first: 5){ totalCount edges { node { id orders(first: 3){ totalCount } } } } }`;
 
 const mib = (b: number) => Math.round(b / 1048576);
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const fmt = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
 
 /** Registry internals, read for the report only. */
@@ -216,7 +212,7 @@ async function main(): Promise<void> {
   console.log('request                       count    p50 ms   p90 ms   p99 ms   max ms');
   console.log('----------------------------  -----  -------  -------  -------  -------');
   for (const [label, xs] of [['first (store not open)', first], ['repeat (store open)', repeat]] as const) {
-    console.log(`${label.padEnd(28)}  ${String(xs.length).padStart(5)}  ${fmt(pct(xs, 50)).padStart(7)}  ${fmt(pct(xs, 90)).padStart(7)}  ${fmt(pct(xs, 99)).padStart(7)}  ${fmt(xs[xs.length - 1]).padStart(7)}`);
+    console.log(`${label.padEnd(28)}  ${String(xs.length).padStart(5)}  ${fmt(percentile(xs, 50)).padStart(7)}  ${fmt(percentile(xs, 90)).padStart(7)}  ${fmt(percentile(xs, 99)).padStart(7)}  ${fmt(xs[xs.length - 1]).padStart(7)}`);
   }
   console.log('');
   console.log('opening one store DataSource (200 times each)   p50 ms   p99 ms');
@@ -227,7 +223,7 @@ async function main(): Promise<void> {
     ['initialize() without migration check', timings.openNoMigrationCheck],
   ] as const) {
     const s = d(xs);
-    console.log(`${label.padEnd(46)}  ${fmt(pct(s, 50)).padStart(6)}  ${fmt(pct(s, 99)).padStart(6)}`);
+    console.log(`${label.padEnd(46)}  ${fmt(percentile(s, 50)).padStart(6)}  ${fmt(percentile(s, 99)).padStart(6)}`);
   }
   console.log(`heap held per open store DataSource: ~${Math.round(perDs / 1024)} KiB${global.gc ? '' : ' (run with --expose-gc for a steadier figure)'}`);
   console.log('');
@@ -242,7 +238,7 @@ async function main(): Promise<void> {
   console.log(`\nLoad average (1 min) at start / end: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`);
 
   await gateway.stop();
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  if (!OPTIONS.keep) rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${dir}`);
   if (errors) process.exitCode = 1;
 }
