@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { loadConfig } from '../../src/config';
-import { dropDatabases, ENGINES, MYSQL_TEST_URL } from '../support/gateway';
+import { dropDatabases, ENGINES, MYSQL_TEST_URL, TEST_RECEIPT_KEY } from '../support/gateway';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -39,7 +39,7 @@ describe.each(ENGINES)('SIGTERM to `npm start` [%s]', (engine) => {
   const catalogDb = `pgwt_${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32).toString('hex');
   const env: Record<string, string> =
-    engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: secret } : {};
+    engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: secret, RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY } : {};
   const spawned: number[] = [];
   afterAll(async () => {
     for (const pid of spawned) if (alive(pid)) process.kill(pid, 'SIGKILL');

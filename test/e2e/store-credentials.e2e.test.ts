@@ -5,7 +5,7 @@ import { createConnection } from 'mysql2/promise';
 import { ConfigError, loadConfig, parseMysqlUrl } from '../../src/config';
 import { StoreCredentialEntity, StoreEntity } from '../../src/entities/catalog';
 import { storeDbPassword, storeDbUserName, rotateStoreCredentials } from '../../src/tenancy/store-credentials';
-import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TEST_RECEIPT_KEY, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
@@ -110,7 +110,7 @@ async function killSessions(user: string): Promise<void> {
     })();
     const cli = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/rotate-store-credentials.ts', '--store', s], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `${MYSQL_TEST_URL}/${t.config.mysql!.catalogDatabase}`, SUBJECT_HASH_SECRET: t.config.subjectHashSecret, LOG_LEVEL: 'silent', RETENTION_INTERVAL: '0' },
+      env: { ...process.env, DATABASE_URL: `${MYSQL_TEST_URL}/${t.config.mysql!.catalogDatabase}`, SUBJECT_HASH_SECRET: t.config.subjectHashSecret, RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY, LOG_LEVEL: 'silent', RETENTION_INTERVAL: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -6,7 +6,8 @@ import { ApiKeyEntity, StoreDeletionEntity, StoreEntity } from '../../entities/c
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
 import { scrubPersonal } from '../../logging';
-import { assertSafeIdentifier, sqliteStoreFile, storeDbUser } from '../../tenancy/data-source-factory';
+import { assertSafeIdentifier, sqliteStoreFile } from '../../tenancy/data-source-factory';
+import { dropStoreUser } from '../../tenancy/store-credentials';
 import { DEFAULT_SERVER, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
@@ -172,12 +173,10 @@ export class StoreDeletionService {
   private async dropDatabase(store: StoreEntity): Promise<void> {
     assertSafeIdentifier(store.databaseName);
     if (this.config.engine === 'mysql') {
-      const { user } = storeDbUser(this.config, store.databaseName);
       await this.asAdmin(store, async (q) => {
         await q(`DROP DATABASE IF EXISTS \`${store.databaseName}\``);
-        // Identifiers cannot be bound; the user name is derived (pgw_<hex>) and checked here.
-        if (!/^pgw_[0-9a-f]{24}$/.test(user)) throw new Error('unexpected store user name');
-        await q(`DROP USER IF EXISTS '${user}'@'%'`);
+        // Every account of the store's user, whatever host it was created for.
+        await dropStoreUser(q, store.databaseName);
       });
       return;
     }
