@@ -7,6 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { attachFailover } from './tenancy/host-failover';
 import type { Context, Services } from './context';
 import { RateLimitedError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
@@ -71,7 +72,12 @@ export interface GatewayOptions {
 /** Opens the catalog (migrating it), wires services, and prepares the HTTP app. */
 export async function createGateway(givenConfig: Config, log: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const observer = new QueryObserver();
-  const config = givenConfig.engine === 'mysql' ? await prepareMysql(givenConfig, observer, log) : givenConfig;
+  // Servers listing several hosts (cluster nodes) connect to the first healthy one.
+  const failover = attachFailover(givenConfig, log);
+  const config = givenConfig.engine === 'mysql' ? await prepareMysql(failover.config, observer, log).catch((err: unknown) => {
+    failover.stop();
+    throw err;
+  }) : givenConfig;
   const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
   await catalog.initialize();
   await catalog.runMigrations({ transaction: 'each' });
@@ -253,6 +259,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await registry.closeAll();
       await catalog.destroy();
+      failover.stop();
       redis?.disconnect();
     },
   };
@@ -270,6 +277,7 @@ async function prepareMysql(config: Config, observer: QueryObserver, log: Logger
     type: 'mysql',
     host: m.host,
     port: m.port,
+    extra: m.failover ? { stream: m.failover.connect } : undefined,
     username: m.user,
     password: m.password,
     connectTimeout: config.dbConnectTimeoutMs,

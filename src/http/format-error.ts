@@ -28,6 +28,10 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'POOL_CLOSED',
   'SQLITE_BUSY',
+  // A Galera node out of the primary component: "WSREP has not yet prepared node for application use" (1047).
+  'ER_UNKNOWN_COM_ERROR',
+  // Still losing to other nodes' writes after every retry (a cluster under heavy contention).
+  'ER_LOCK_DEADLOCK',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error';

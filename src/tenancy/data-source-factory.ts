@@ -70,7 +70,8 @@ export function mysqlOptions(
     enableQueryTimeout: queryTimeoutMs > 0,
     maxQueryExecutionTime: queryTimeoutMs || undefined,
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
-    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true },
+    // A server with several hosts (Galera nodes) connects through its picker (host-failover.ts).
+    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true, ...(server.failover ? { stream: server.failover.connect } : {}) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { Connection, createConnection } from 'mysql2/promise';
 import type { Config, MysqlServer } from '../config';
 import type { Logger } from '../logging';
+import { endpointOptions } from './host-failover';
 
 /** The server name SQLite stores carry: there is only the gateway host's disk. */
 export const EMBEDDED_SERVER = 'embedded';
@@ -27,8 +28,7 @@ export function storeServer(config: Config, name: string): MysqlServer {
 export async function adminConnection(config: Config, name: string): Promise<Connection> {
   const s = storeServer(config, name);
   return createConnection({
-    host: s.host,
-    port: s.port,
+    ...endpointOptions(s),
     user: s.user,
     password: s.password,
     connectTimeout: config.dbConnectTimeoutMs,
