@@ -82,6 +82,8 @@ export interface MysqlEndpoint {
 export interface EndpointPicker {
   /** A socket to the first healthy host, in configuration order. */
   connect(): import('node:net').Socket;
+  /** A socket factory for one store's database: its home node (the same on every instance) first. */
+  routed(route: string): () => import('node:net').Socket;
 }
 
 export interface MysqlServer {

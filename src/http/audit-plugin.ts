@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context';
 import { scrubPersonal } from '../logging';
+import { isUnavailable, UNAVAILABLE_MESSAGE } from './format-error';
 import { auditedOperationName } from './operation-name';
 
 /**
@@ -14,8 +15,20 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue: ctx, operation, operationName, document }) {
+        async willSendResponse({ contextValue: ctx, operation, operationName, document, response }) {
           if (!ctx.reads) return;
+          try {
+            await record();
+          } catch (err) {
+            // The catalog went away (a cluster node lost mid-request): a read that cannot be
+            // audited is not answered. The client gets SERVICE_UNAVAILABLE and retries, instead
+            // of an INTERNAL_SERVER_ERROR from Apollo (which drops the cause).
+            if (!isUnavailable(err) || response.body.kind !== 'single') throw err;
+            ctx.log.warn({ err: scrubPersonal(String(err)) }, 'audit: the read could not be recorded; its data is withheld');
+            response.body.singleResult = { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }] };
+            response.http.status = 503;
+          }
+          async function record() {
           // Client-chosen: bounded to what the audit column holds (see operation-name.ts).
           const name = auditedOperationName(operationName, operation, document);
           await Promise.all(
@@ -34,6 +47,7 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
           if (pending.length === 0) return;
           const stores = await Promise.all(pending.map((e) => ctx.loaders.storeById.load(e.storeId!)));
           await ctx.services.audit.record(ctx, pending.map((e, i) => ({ ...e, companyId: stores[i]?.companyId ?? null })));
+          }
         },
       };
     },

@@ -50,6 +50,14 @@ function isQueueFull(e: unknown, depth = 0): boolean {
   return o.message === 'Queue limit reached.' || isQueueFull(o.driverError ?? o.originalError, depth + 1);
 }
 
+/** Whether an error means "a database is not there right now" (SERVICE_UNAVAILABLE to the client). */
+export function isUnavailable(err: unknown): boolean {
+  const dc = driverCode(err);
+  return (!!dc && UNAVAILABLE_CODES.has(dc)) || isQueueFull(err);
+}
+
+export const UNAVAILABLE_MESSAGE = 'A database needed for this request is unavailable; retry later';
+
 /**
  * Every error leaving the gateway passes here, whatever NODE_ENV says: our coded errors and
  * GraphQL's own pass with their code; a database outage becomes SERVICE_UNAVAILABLE; anything
@@ -75,10 +83,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         : inputErrorMessage(formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1'), original);
     return { ...base, message, extensions: { code } };
   }
-  const dc = driverCode(original);
   // mysql2 gives its bounded pool queue's refusal no code.
-  if ((dc && UNAVAILABLE_CODES.has(dc)) || isQueueFull(original)) {
-    return { ...base, message: 'A database needed for this request is unavailable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  if (isUnavailable(original)) {
+    return { ...base, message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

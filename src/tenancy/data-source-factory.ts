@@ -45,7 +45,10 @@ export function mysqlOptions(
   connectTimeoutMs: number,
   logger: TypeOrmLogger,
   queryTimeoutMs = 0,
+  /** Stores: the route (database name) that picks the store's home node on a several-host server. */
+  route?: string,
 ): DataSourceOptions {
+  const stream = server.failover ? (route ? server.failover.routed(route) : server.failover.connect) : undefined;
   return {
     type: server.flavor ?? 'mysql',
     host: server.host,
@@ -71,7 +74,7 @@ export function mysqlOptions(
     maxQueryExecutionTime: queryTimeoutMs || undefined,
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
     // A server with several hosts (Galera nodes) connects through its picker (host-failover.ts).
-    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true, ...(server.failover ? { stream: server.failover.connect } : {}) },
+    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true, ...(stream ? { stream } : {}) },
   };
 }
 
@@ -104,7 +107,9 @@ export function storeDbUser(config: Config, databaseName: string): { user: strin
 export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
     const { user, password } = storeDbUser(config, databaseName);
-    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs);
+    // On a cluster a store's connections go to its home node (host-failover.ts): its writes go
+    // through one node at a time, whichever instance serves them.
+    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs, databaseName);
   }
   mkdirSync(join(config.dataDir, 'stores'), { recursive: true });
   return sqliteOptions(sqliteStoreFile(config, databaseName), 'store', logger);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect as netConnect, Socket } from 'node:net';
 import { createConnection } from 'mysql2/promise';
 import type { Config, EndpointPicker, MysqlEndpoint, MysqlServer } from '../config';
@@ -28,8 +29,9 @@ export class FailoverHosts implements EndpointPicker {
   private readonly sockets: Set<Socket>[];
   private timer: NodeJS.Timeout | null = null;
   private probing = false;
-  /** Index of the host the last connection went to (for logs and tests). */
-  current = 0;
+  /** Per order of preference, the host its last connection went to (to log a failover once). */
+  private readonly last = new Map<string, number>();
+  private readonly configured: number[];
 
   constructor(
     readonly hosts: MysqlEndpoint[],
@@ -40,24 +42,46 @@ export class FailoverHosts implements EndpointPicker {
     // Until the first probe, every host is presumed up: the first start is not delayed.
     this.state = hosts.map(() => 'up');
     this.sockets = hosts.map(() => new Set());
+    this.configured = hosts.map((_, i) => i);
   }
 
-  /** The host a new connection goes to: the first up, else the first not known to be down. */
-  pick(): number {
-    const up = this.state.indexOf('up');
-    if (up >= 0) return up;
-    const notDown = this.state.findIndex((s) => s !== 'down');
-    return notDown >= 0 ? notDown : 0;
+  /** The host a new connection goes to: the first up in `order`, else the first not known to be down. */
+  pick(order: number[] = this.configured): number {
+    const up = order.find((i) => this.state[i] === 'up');
+    if (up !== undefined) return up;
+    return order.find((i) => this.state[i] !== 'down') ?? order[0];
+  }
+
+  /**
+   * The ring a route (a store's database) goes round: the hosts sorted by address, starting at
+   * a hash of the route. Every gateway instance computes the same ring whatever order its
+   * connection string lists the hosts in, so a store's writes go through one node at a time.
+   */
+  ring(route: string): number[] {
+    const sorted = this.configured.slice().sort((x, y) => this.describe(x).localeCompare(this.describe(y)));
+    const start = createHash('sha256').update(route).digest().readUInt32BE(0) % sorted.length;
+    return [...sorted.slice(start), ...sorted.slice(0, start)];
+  }
+
+  /** A socket factory for one route (a store): its home node first, then round the ring. */
+  routed(route: string): () => Socket {
+    const order = this.ring(route);
+    return () => this.open(order);
   }
 
   states(): HostState[] {
     return [...this.state];
   }
 
-  connect = (): Socket => {
-    const i = this.pick();
-    if (i !== this.current) this.log.warn({ from: this.describe(this.current), to: this.describe(i) }, 'database connections fail over to another host');
-    this.current = i;
+  /** A socket to the first healthy host in configuration order (the catalog, administrator connections). */
+  connect = (): Socket => this.open(this.configured);
+
+  private open(order: number[]): Socket {
+    const i = this.pick(order);
+    const key = order.join(',');
+    const before = this.last.get(key) ?? order[0];
+    if (i !== before) this.log.warn({ from: this.describe(before), to: this.describe(i) }, i === order[0] ? 'database connections go back to the first host' : 'database connections fail over to another host');
+    this.last.set(key, i);
     const { host, port } = this.hosts[i];
     const socket = netConnect(port, host);
     socket.setNoDelay(true);
@@ -73,7 +97,7 @@ export class FailoverHosts implements EndpointPicker {
     this.sockets[i].add(socket);
     socket.once('close', () => this.sockets[i].delete(socket));
     return socket;
-  };
+  }
 
   start(): void {
     if (this.timer) return;
