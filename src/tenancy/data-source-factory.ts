@@ -129,8 +129,10 @@ export async function createStoreDatabase(config: Config, catalog: DataSource, d
       await query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY ?`, [password]);
       await query(`GRANT ALL PRIVILEGES ON \`${databaseName}\`.* TO '${user}'@'%'`);
     };
-    if (server === DEFAULT_SERVER) await run((sql, params) => catalog.query(sql, params));
-    else await withAdmin(config, server, (c) => run((sql, params) => c.query(sql, params)));
+    // On a cluster, through the store's home node, where its pool connects next: a DDL
+    // statement is applied on the other nodes in the same order, but not necessarily yet.
+    if (server === DEFAULT_SERVER && !storeServer(config, server).failover) await run((sql, params) => catalog.query(sql, params));
+    else await withAdmin(config, server, (c) => run((sql, params) => c.query(sql, params)), databaseName);
   }
   // Opening it runs the migrations (migrationsRun).
   const ds = new DataSource(storeOptions(config, databaseName, logger, server));

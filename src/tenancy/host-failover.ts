@@ -190,6 +190,7 @@ export function attachFailover(config: Config, log: Logger): { config: Config; s
 }
 
 /** mysql2 connection options that route through a server's picker when it has one. */
-export function endpointOptions(server: MysqlServer): { host: string; port: number; stream?: () => Socket } {
-  return server.failover ? { host: server.host, port: server.port, stream: server.failover.connect } : { host: server.host, port: server.port };
+export function endpointOptions(server: MysqlServer, route?: string): { host: string; port: number; stream?: () => Socket } {
+  if (!server.failover) return { host: server.host, port: server.port };
+  return { host: server.host, port: server.port, stream: route ? server.failover.routed(route) : server.failover.connect };
 }

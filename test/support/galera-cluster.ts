@@ -100,6 +100,9 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
       `--wsrep-sst-receive-address=127.0.0.1:${p.sst}`, `--wsrep-cluster-address=${gcomm}`,
       '--wsrep-sst-method=rsync', '--binlog-format=ROW', '--innodb-autoinc-lock-mode=2', '--default-storage-engine=InnoDB',
       '--innodb-flush-log-at-trx-commit=2', '--wsrep-slave-threads=2',
+      // Causal reads: a read waits until its node has applied every write acknowledged before it
+      // on any node (what the README asks of a production cluster too).
+      '--wsrep-sync-wait=1',
       ...(bootstrap ? ['--wsrep-new-cluster'] : []),
     ];
   };

@@ -36,7 +36,7 @@ export interface PrivateMariadb {
  * A MariaDB of the test's own, on a spare port with its own data folder, so a fault test can
  * kill and restart it without touching the machine's shared server.
  */
-export async function startPrivateMariadb(): Promise<PrivateMariadb> {
+export async function startPrivateMariadb(extraArgs: string[] = []): Promise<PrivateMariadb> {
   const dir = mkdtempSync(join(tmpdir(), 'pgw-mariadb-'));
   const datadir = join(dir, 'data');
   execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
@@ -46,7 +46,7 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
     child = spawn(MARIADBD, [
       '--no-defaults', `--datadir=${datadir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'mysqld.sock')}`,
       `--pid-file=${join(dir, 'mysqld.pid')}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M',
-      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin', '--max-connections=200',
+      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_bin', '--max-connections=200', ...extraArgs,
     ], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
     for (;;) {
