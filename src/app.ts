@@ -9,14 +9,14 @@ import { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { attachFailover } from './tenancy/host-failover';
 import type { Context, Services } from './context';
-import { RateLimitedError, UnauthenticatedError } from './errors';
+import { isCodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
 import { queryCostPlugin } from './http/query-cost';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { auditedOperationName } from './http/operation-name';
-import { formatError } from './http/format-error';
+import { formatError, isUnavailable } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import { dashboardRouter } from './http/dashboard-page';
@@ -201,6 +201,9 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
           return await contextFor(bearer(req.headers.authorization), requestId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
         } catch (err) {
           if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.extensions.retryAfterSeconds));
+          // The catalog is unreachable (a cluster node just lost): Apollo would report an error
+          // thrown here as INTERNAL_SERVER_ERROR, dropping its cause.
+          if (!isCodedError(err) && isUnavailable(err)) throw new ServiceUnavailableError();
           throw err;
         }
       },

@@ -39,9 +39,10 @@ export const INTERNAL_MESSAGE = 'Internal server error';
 /** The driver's error code, looking through TypeORM's and Apollo's wrappers (context errors too). */
 function driverCode(e: unknown, depth = 0): string | undefined {
   if (!e || typeof e !== 'object' || depth > 5) return undefined;
-  const o = e as { code?: unknown; driverError?: unknown; originalError?: unknown; cause?: unknown };
+  const o = e as { code?: unknown; driverError?: unknown; originalError?: unknown; cause?: unknown; thrownValue?: unknown };
   if (typeof o.code === 'string') return o.code;
-  return driverCode(o.driverError ?? o.originalError ?? o.cause, depth + 1);
+  // graphql-js wraps a thrown non-Error (mysql2's pool rejects a failed connect with a plain object) as NonErrorThrown.
+  return driverCode(o.driverError ?? o.originalError ?? o.cause ?? o.thrownValue, depth + 1);
 }
 
 function isQueueFull(e: unknown, depth = 0): boolean {

@@ -243,10 +243,17 @@ interface Node {
 
   it('loses no acknowledged write when a node is killed under load, serves again within the bound, and the node rejoins consistent', async () => {
     // The node killed is gateway a's first choice and the home node of the store under load.
-    const tenant = await createTenant(a.t, 'Cluster kill', 8);
-    const homes = await Promise.all(tenant.storeIds.map(async (id) => homeOf(await databaseOf(id))));
-    const onFirst = tenant.storeIds.filter((_, i) => homes[i] === 0);
-    expect(onFirst.length).toBeGreaterThanOrEqual(2); // 8 stores over 3 nodes: all but certain
+    const tenant = await createTenant(a.t, 'Cluster kill', 4);
+    const onFirst: string[] = [];
+    for (let round = 0; onFirst.length < 2; round++) {
+      if (round > 0) {
+        if (round > 8) throw new Error('no two stores with the first node as their home');
+        const { createStore } = ok(await a.t.gql(adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n, settings:{collectEmails:true}){ id } }', { c: tenant.companyId, n: `More ${round}` }));
+        tenant.storeIds.push(createStore.id);
+      }
+      const homes = await Promise.all(tenant.storeIds.map(async (id) => homeOf(await databaseOf(id))));
+      onFirst.splice(0, onFirst.length, ...tenant.storeIds.filter((_, i) => homes[i] === 0));
+    }
     const [s, later] = onFirst;
     const people = Array.from({ length: 16 }, (_, i) => ({ id: `k${i}`, email: `k${i}@example.dk`, visitor: `kv${i}` }));
     ok(await a.t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: people.map((p) => ({ id: p.id, email: p.email })) }));
@@ -263,6 +270,7 @@ interface Node {
     const record = (gw: Node, r: GqlResult, started: number) => {
       const failed = codes(r);
       errors.push(...failed.map(String));
+      for (const e of r.errors ?? []) if (e.extensions?.code !== 'SERVICE_UNAVAILABLE') process.stdout.write(`unexpected error in the kill test: ${JSON.stringify(e)}\n`);
       if (gw === a) outcomesA.push({ at: started, done: Date.now(), ok: failed.length === 0 });
       return failed.length === 0;
     };

@@ -78,14 +78,18 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
   const gcomm = `gcomm://${ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',')}`;
   const children: (ChildProcess | null)[] = ports.map(() => null);
   const dirs = ports.map((_, i) => join(root, `node${i + 1}`));
-  dirs.forEach((dir, i) => {
-    execFileSync('mkdir', ['-p', dir]);
-    execFileSync('chown', ['mysql:mysql', dir]);
-    // The first node's data is what the others receive by state transfer; they still need a datadir of their own.
-    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${join(dir, 'data')}`, '--auth-root-authentication-method=normal', '--user=mysql', '--skip-test-db'], { stdio: 'ignore' });
-    execFileSync('chown', ['-R', 'mysql:mysql', dir]);
-    void i;
-  });
+  try {
+    for (const dir of dirs) {
+      execFileSync('mkdir', ['-p', dir]);
+      execFileSync('chown', ['mysql:mysql', dir]);
+      // The first node's data is what the others receive by state transfer; they still need a datadir of their own.
+      installDb(join(dir, 'data'));
+      execFileSync('chown', ['-R', 'mysql:mysql', dir]);
+    }
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
 
   const args = (i: number, bootstrap: boolean) => {
     const p = ports[i];
@@ -205,6 +209,19 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     throw e;
   }
   return cluster;
+}
+
+/** mariadb-install-db, tried again once: on a busy machine its bootstrap server now and then fails. */
+function installDb(datadir: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--user=mysql', '--skip-test-db'], { stdio: 'pipe' });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`mariadb-install-db failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(-800)}`);
+      rmSync(datadir, { recursive: true, force: true });
+    }
+  }
 }
 
 function tail(file: string): string {
