@@ -29,24 +29,24 @@ export function auditPlugin(): ApolloServerPlugin<Context> {
             response.http.status = 503;
           }
           async function record() {
-          // Client-chosen: bounded to what the audit column holds (see operation-name.ts).
-          const name = auditedOperationName(operationName, operation, document);
-          await Promise.all(
-            [...ctx.reads.customersRead()].map(async ([storeId, customers]) => {
-              try {
-                // Usually primed by the profile fields the response resolved: no statement then.
-                const links = await ctx.loaders.store(storeId).profileLinks.loadMany(customers);
-                for (const l of links) if (l && !(l instanceof Error)) for (const v of l.visitors) ctx.reads.addIdentifiers(storeId, { visitorId: v.id, email: v.email });
-              } catch (err) {
-                // The entry is written all the same, with the identifiers the response carried.
-                ctx.log.warn({ storeId, err: scrubPersonal(String(err)) }, 'audit: could not look up the visitor IDs of customers read');
-              }
-            }),
-          );
-          const pending = ctx.reads.entries(name, ctx.services.hasher);
-          if (pending.length === 0) return;
-          const stores = await Promise.all(pending.map((e) => ctx.loaders.storeById.load(e.storeId!)));
-          await ctx.services.audit.record(ctx, pending.map((e, i) => ({ ...e, companyId: stores[i]?.companyId ?? null })));
+            // Client-chosen: bounded to what the audit column holds (see operation-name.ts).
+            const name = auditedOperationName(operationName, operation, document);
+            await Promise.all(
+              [...ctx.reads.customersRead()].map(async ([storeId, customers]) => {
+                try {
+                  // Usually primed by the profile fields the response resolved: no statement then.
+                  const links = await ctx.loaders.store(storeId).profileLinks.loadMany(customers);
+                  for (const l of links) if (l && !(l instanceof Error)) for (const v of l.visitors) ctx.reads.addIdentifiers(storeId, { visitorId: v.id, email: v.email });
+                } catch (err) {
+                  // The entry is written all the same, with the identifiers the response carried.
+                  ctx.log.warn({ storeId, err: scrubPersonal(String(err)) }, 'audit: could not look up the visitor IDs of customers read');
+                }
+              }),
+            );
+            const pending = ctx.reads.entries(name, ctx.services.hasher);
+            if (pending.length === 0) return;
+            const stores = await Promise.all(pending.map((e) => ctx.loaders.storeById.load(e.storeId!)));
+            await ctx.services.audit.record(ctx, pending.map((e, i) => ({ ...e, companyId: stores[i]?.companyId ?? null })));
           }
         },
       };
