@@ -30,6 +30,11 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
   // A Galera node out of the primary component: "WSREP has not yet prepared node for application use" (1047).
   'ER_UNKNOWN_COM_ERROR',
+  // A Galera node that lost the primary component mid-transaction: "Error while appending
+  // streaming replication fragment (… Not connected to Primary Component)" (1180).
+  'ER_ERROR_DURING_COMMIT',
+  // A causal read (wsrep_sync_wait) or a lock that waited too long: the database is not serving now.
+  'ER_LOCK_WAIT_TIMEOUT',
   // Still losing to other nodes' writes after every retry (a cluster under heavy contention).
   'ER_LOCK_DEADLOCK',
 ]);

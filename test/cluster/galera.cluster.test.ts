@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
 import { createGateway, Gateway } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
@@ -111,6 +112,20 @@ interface Node {
     };
   }
   const GONE = { customers: 0, visitors: 0, events: 0, orders: 0 };
+
+  /** A read on one node without waiting for causality (wsrep_sync_wait=0): its errno, or undefined when it answers. */
+  async function plainRead(node: number): Promise<number | undefined> {
+    const c = await createConnection({ host: '127.0.0.1', port: cluster.nodes[node].port, user: 'root', connectTimeout: 2000 });
+    try {
+      await c.query('SET SESSION wsrep_sync_wait = 0');
+      await c.query(`SELECT COUNT(*) AS n FROM \`${catalogDb}\`.companies`);
+      return undefined;
+    } catch (e) {
+      return (e as { errno?: number }).errno;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
 
   /** The node a store's database is written through (its home, host-failover.ts), as an index into the cluster's nodes. */
   function homeOf(databaseName: string): number {
@@ -240,6 +255,40 @@ interface Node {
     }
     expect(most).toBe(1);
   }, 60_000);
+
+  it('moves off a node that left the primary component (errno 1047) and back once it is Synced again', async () => {
+    const tenant = await createTenant(a.t, 'Cluster partition');
+    const s = tenant.storeIds[0];
+    ok(await a.t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'part-1', email: 'part-1@example.dk' }] }));
+    const picker = a.gateway.services.config.mysql!.failover as FailoverHosts;
+    expect(picker.pick()).toBe(0);
+    // Node 1 cut off from the others: it stays up but refuses queries.
+    await cluster.query(0, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+    const errors: string[] = [];
+    const started = Date.now();
+    let refused: unknown;
+    while (Date.now() - started < 15_000) {
+      errors.push(...codes(await a.t.gql(tenant.key, PROFILE, { s, q: 'part-1' })).map(String));
+      if (refused !== 1047) refused = await plainRead(0);
+      if (refused === 1047 && picker.states()[0] === 'down') break;
+      await sleep(100);
+    }
+    expect({ refused, node1: picker.states()[0] }).toEqual({ refused: 1047, node1: 'down' });
+    expect(picker.pick()).toBe(1);
+    expect([...new Set(errors)].filter((c) => c !== 'SERVICE_UNAVAILABLE')).toEqual([]);
+    // Served through the other nodes meanwhile: reads and writes.
+    expect(ok(await a.t.gql(tenant.key, PROFILE, { s, q: 'part-1' })).customer.id).toBe('part-1');
+    expect(ok(await a.t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'part-2' }] })).upsertCustomers.accepted).toBe(1);
+
+    await cluster.query(0, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+    await cluster.waitSynced(3);
+    const deadline = Date.now() + 5000;
+    while (picker.pick() !== 0 && Date.now() < deadline) await sleep(100);
+    expect(picker.states()).toEqual(['up', 'up', 'up']);
+    expect(picker.pick()).toBe(0);
+    const [{ n }] = await cluster.query<{ n: number }>(0, `SELECT COUNT(*) AS n FROM \`${await databaseOf(s, 0)}\`.customers WHERE id = 'part-2'`);
+    expect(Number(n)).toBe(1);
+  }, 90_000);
 
   it('loses no acknowledged write when a node is killed under load, serves again within the bound, and the node rejoins consistent', async () => {
     // The node killed is gateway a's first choice and the home node of the store under load.
