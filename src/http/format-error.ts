@@ -24,6 +24,11 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CLIENT_INTERACTION_TIMEOUT',
   'EPIPE',
+  // A pooled connection whose socket was closed under it (a node marked down: host-failover.ts).
+  'ERR_STREAM_DESTROYED',
+  'ERR_SOCKET_CLOSED',
+  'ECONNABORTED',
+  'ENOTCONN',
   'QUEUE_LIMIT',
   'ER_CON_COUNT_ERROR',
   'POOL_CLOSED',
