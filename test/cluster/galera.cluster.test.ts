@@ -40,6 +40,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString();
 const yearsAgo = (n: number) => new Date(Date.now() - n * 365 * 86_400_000).toISOString();
 
+/** The support client, but a request unanswered after 30 s fails the test with its query instead of hanging it. */
+function timedClient(url: string): TestGateway['gql'] {
+  const inner = gqlClient(url);
+  return (key, query, variables) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer within 30 s: ${query.slice(0, 80)}`)), 30_000);
+      inner(key, query, variables).then(
+        (r) => (clearTimeout(timer), resolve(r as never)),
+        (e) => (clearTimeout(timer), reject(e)),
+      );
+    });
+}
+
 interface Node {
   gateway: Gateway;
   t: TestGateway;
@@ -77,7 +90,7 @@ interface Node {
     const gateway = await createGateway(config, createLogger(config.logLevel));
     const server = await gateway.listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: gqlClient(url), close: () => gateway.stop() } as TestGateway;
+    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url), close: () => gateway.stop() } as TestGateway;
     return { gateway, t };
   }
 
