@@ -9,9 +9,10 @@ export type HostState = 'up' | 'down' | 'not-synced';
 
 /**
  * Several hosts for one server (`mysql://u:p@h1:3306,h2:3306,h3:3306/db`): the nodes of a
- * MariaDB Galera cluster. Every new connection goes to the first host, in configuration order,
- * that answers and is a Synced member of the primary component; the pools (mysql2's `stream`
- * factory) and the administrator connections ask here for their socket.
+ * MariaDB Galera cluster. A new connection goes to the first host that answers and is a Synced
+ * member of the primary component: in configuration order for the catalog and administrator
+ * connections, round the store's ring (its home node first, see `ring`) for a store's pool. The
+ * pools (mysql2's `stream` factory) and the administrator connections ask here for their socket.
  *
  * - A host that refuses a connection is marked down at once, so the next connection tries the
  *   next host without waiting for a probe.
