@@ -7,15 +7,16 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { attachFailover } from './tenancy/host-failover';
 import type { Context, Services } from './context';
-import { RateLimitedError, UnauthenticatedError } from './errors';
+import { isCodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
 import { queryCostPlugin } from './http/query-cost';
 import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { auditedOperationName } from './http/operation-name';
-import { formatError } from './http/format-error';
+import { formatError, isUnavailable } from './http/format-error';
 import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import { dashboardRouter } from './http/dashboard-page';
@@ -87,7 +88,12 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
   const receipts = new ReceiptService(
     await ReceiptSigner.load({ engine: givenConfig.engine, dataDir: givenConfig.dataDir, signingKeyPem: givenConfig.receiptSigningKey, previousKeysPem: givenConfig.receiptPreviousKeys }),
   );
-  const config = givenConfig.engine === 'mysql' ? await prepareMysql(givenConfig, observer, log) : givenConfig;
+  // Servers listing several hosts (cluster nodes) connect to the first healthy one.
+  const failover = attachFailover(givenConfig, log);
+  const config = givenConfig.engine === 'mysql' ? await prepareMysql(failover.config, observer, log).catch((err: unknown) => {
+    failover.stop();
+    throw err;
+  }) : givenConfig;
   const catalog = new DataSource(catalogOptions(config, observer.loggerFor('catalog', log)));
   await catalog.initialize();
   await catalog.runMigrations({ transaction: 'each' });
@@ -231,6 +237,9 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
           return await contextFor(bearer(req.headers.authorization), requestId, req.ip ?? req.socket.remoteAddress ?? 'unknown');
         } catch (err) {
           if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.extensions.retryAfterSeconds));
+          // The catalog is unreachable (a cluster node just lost): Apollo would report an error
+          // thrown here as INTERNAL_SERVER_ERROR, dropping its cause.
+          if (!isCodedError(err) && isUnavailable(err)) throw new ServiceUnavailableError();
           throw err;
         }
       },
@@ -290,6 +299,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await registry.closeAll();
       await catalog.destroy();
+      failover.stop();
       redis?.disconnect();
     },
   };
@@ -307,6 +317,7 @@ async function prepareMysql(config: Config, observer: QueryObserver, log: Logger
     type: 'mysql',
     host: m.host,
     port: m.port,
+    extra: m.failover ? { stream: m.failover.connect } : undefined,
     username: m.user,
     password: m.password,
     connectTimeout: config.dbConnectTimeoutMs,
@@ -317,6 +328,14 @@ async function prepareMysql(config: Config, observer: QueryObserver, log: Logger
   try {
     await admin.query(`CREATE DATABASE IF NOT EXISTS \`${m.catalogDatabase}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     const [{ v }] = await admin.query('SELECT VERSION() AS v');
+    // A Galera node answers reads from what it has applied: without causal reads, a request
+    // through one node may miss a write just acknowledged through another (a new store, a key).
+    const wsrep = new Map<string, string>(
+      ((await admin.query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('wsrep_on', 'wsrep_sync_wait')")) as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), String(r.Value)]),
+    );
+    if (wsrep.get('wsrep_on') === 'ON' && (Number(wsrep.get('wsrep_sync_wait') ?? 0) & 1) === 0) {
+      log.warn('the catalog server is a Galera node without causal reads: set wsrep_sync_wait=1 on every node (see "Running on a cluster" in the README)');
+    }
     return await prepareStoreServers({ ...config, mysql: { ...m, flavor: /mariadb/i.test(String(v)) ? 'mariadb' : 'mysql' } }, log);
   } finally {
     await admin.destroy();

@@ -46,8 +46,9 @@ const envSchema = z.object({
   METRICS_HOST: z.string().min(1).max(255).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
-    .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:port[/catalog] URL')
+    .regex(/^mysql:\/\//, 'must be a mysql://user:pass@host:port[,host:port…][/catalog] URL')
     .optional(),
+  DB_PROBE_INTERVAL: duration('1s').refine((ms) => ms >= 100, 'must be at least 100ms'),
   DATA_DIR: z.string().min(1).default('./data'),
   BOOTSTRAP_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_DEMO: boolish.optional(),
@@ -89,9 +90,28 @@ const envSchema = z.object({
 
 export type Engine = 'sqlite' | 'mysql';
 
-export interface MysqlServer {
+/** One address of a server: a host (or a Galera node) and its port. */
+export interface MysqlEndpoint {
   host: string;
   port: number;
+}
+
+/** Picks the node a new connection goes to (tenancy/host-failover.ts); set at start when a server lists several hosts. */
+export interface EndpointPicker {
+  /** A socket to the first healthy host, in configuration order. */
+  connect(): import('node:net').Socket;
+  /** A socket factory for one store's database: its home node (the same on every instance) first. */
+  routed(route: string): () => import('node:net').Socket;
+}
+
+export interface MysqlServer {
+  /** The first host (the one preferred); `hosts` lists them all, in order. */
+  host: string;
+  port: number;
+  /** Every host of the server in preference order: one for a single server, several for a cluster's nodes. */
+  hosts: MysqlEndpoint[];
+  /** Set at start when `hosts` has several: connections go to the first healthy one. */
+  failover?: EndpointPicker;
   user: string;
   password: string;
   /** Which TypeORM driver dialect fits the server; found out at start (MariaDB reports schema details differently). */
@@ -147,6 +167,8 @@ export interface Config {
   forgetRecoveryIntervalMs: number;
   /** Time to live of a lease (retention purge, forget recovery, a running forget), renewed every third. */
   leaseTtlMs: number;
+  /** How often the hosts of a several-host server are checked (connect, Galera state) (ms). */
+  dbProbeIntervalMs: number;
   logLevel: string;
   /** Webhook targets may be http:// and private or loopback addresses (tests, private networks). */
   webhookAllowPrivate: boolean;
@@ -173,17 +195,44 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+const ENDPOINT = /^(?:\[([0-9A-Fa-f:.]{2,45})\]|([A-Za-z0-9._-]{1,253}))(?::(\d{1,5}))?$/;
+
+/**
+ * `mysql://user:pass@host:port[,host:port…][/catalog]`. Several hosts name the nodes of one
+ * cluster (or replicas behind one name): connections go to the first healthy one, in order.
+ * Parsed by hand: WHATWG URL parsing takes `h1:3306,h2:3306` for one host with a bad port.
+ */
 export function parseMysqlUrl(url: string): MysqlServer & { catalogDatabase: string } {
-  const u = new URL(url);
-  const catalogDatabase = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'privacy_gateway';
+  const m = /^mysql:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#@]*)(?:\/([^?#]*))?(?:[?#].*)?$/.exec(url);
+  if (!m) throw new ConfigError('DATABASE_URL: must be a mysql://user:pass@host:port[,host:port…][/catalog] URL');
+  const [, rawUser, rawPassword, hostList, rawDb] = m;
+  const decode = (v: string | undefined, what: string) => {
+    try {
+      return decodeURIComponent(v ?? '');
+    } catch {
+      throw new ConfigError(`DATABASE_URL: the ${what} is not well percent-encoded`);
+    }
+  };
+  const catalogDatabase = decode(rawDb, 'database name') || 'privacy_gateway';
   if (!/^[A-Za-z0-9_]{1,40}$/.test(catalogDatabase)) {
     throw new ConfigError('DATABASE_URL: the database name must be 1-40 letters, digits or underscores');
   }
+  const items = hostList === '' ? ['127.0.0.1'] : hostList.split(',');
+  if (items.length > 16) throw new ConfigError('DATABASE_URL: at most 16 hosts');
+  const hosts = items.map((item) => {
+    const e = ENDPOINT.exec(item.trim());
+    const port = e?.[3] ? Number(e[3]) : 3306;
+    if (!e || !(port >= 1 && port <= 65535)) throw new ConfigError('DATABASE_URL: each host is host[:port] (a name, an IPv4 address or [IPv6]), the port 1-65535, separated by commas');
+    return { host: e[1] ?? e[2], port };
+  });
+  const keys = hosts.map((h) => `${h.host}:${h.port}`);
+  if (new Set(keys).size !== keys.length) throw new ConfigError('DATABASE_URL: a host is listed twice');
   return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
+    host: hosts[0].host,
+    port: hosts[0].port,
+    hosts,
+    user: decode(rawUser, 'user') || 'root',
+    password: decode(rawPassword, 'password'),
     catalogDatabase,
   };
 }
@@ -191,7 +240,14 @@ export function parseMysqlUrl(url: string): MysqlServer & { catalogDatabase: str
 /** `STORE_SERVERS=eu-1=mysql://…,eu-2=mysql://…`: named store servers besides `default`. */
 export function parseStoreServers(value: string | undefined): Record<string, MysqlServer> {
   const servers: Record<string, MysqlServer> = {};
+  // A server may list several hosts (`eu-1=mysql://u:p@h1:3306,h2:3306,eu-2=…`): an item
+  // without `=` continues the server before it.
+  const entries: string[] = [];
   for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!item.includes('=') && entries.length && ENDPOINT.test(item.replace(/\/.*$/, ''))) entries[entries.length - 1] += `,${item}`;
+    else entries.push(item);
+  }
+  for (const item of entries) {
     const eq = item.indexOf('=');
     const name = eq > 0 ? item.slice(0, eq).trim() : '';
     const url = item.slice(eq + 1).trim();
@@ -200,7 +256,13 @@ export function parseStoreServers(value: string | undefined): Record<string, Mys
     }
     if (!/^mysql:\/\//.test(url)) throw new ConfigError(`Invalid configuration: STORE_SERVERS: server ${name} needs a mysql://user:pass@host:port URL`);
     if (servers[name]) throw new ConfigError(`Invalid configuration: STORE_SERVERS: server ${name} is named twice`);
-    const { catalogDatabase: _ignored, ...server } = parseMysqlUrl(url.replace(/^(mysql:\/\/[^/]*).*$/, '$1')); // a path, if any, is not used
+    let parsed: MysqlServer & { catalogDatabase: string };
+    try {
+      parsed = parseMysqlUrl(url.replace(/^(mysql:\/\/[^/]*).*$/, '$1')); // a path, if any, is not used
+    } catch (e) {
+      throw new ConfigError(`Invalid configuration: STORE_SERVERS: server ${name}: ${(e as Error).message.replace(/^DATABASE_URL: /, '')}`);
+    }
+    const { catalogDatabase: _ignored, ...server } = parsed;
     servers[name] = server;
   }
   return servers;
@@ -230,7 +292,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (engine === 'mysql' && !e.SUBJECT_HASH_SECRET) {
     throw new ConfigError('Invalid configuration: SUBJECT_HASH_SECRET is required with DATABASE_URL (MySQL mode)');
   }
-  const mysql = e.DATABASE_URL ? parseMysqlUrl(e.DATABASE_URL) : undefined;
+  let mysql: (MysqlServer & { catalogDatabase: string }) | undefined;
+  try {
+    mysql = e.DATABASE_URL ? parseMysqlUrl(e.DATABASE_URL) : undefined;
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${(err as Error).message}`);
+  }
   const extraServers = parseStoreServers(e.STORE_SERVERS);
   if (!mysql && Object.keys(extraServers).length) throw new ConfigError('Invalid configuration: STORE_SERVERS needs DATABASE_URL (store servers are MySQL)');
   return {
@@ -260,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionStartDelayMs: e.RETENTION_START_DELAY,
     forgetRecoveryIntervalMs: e.FORGET_RECOVERY_INTERVAL,
     leaseTtlMs: e.LEASE_TTL,
+    dbProbeIntervalMs: e.DB_PROBE_INTERVAL,
     logLevel: e.LOG_LEVEL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE,

@@ -24,10 +24,24 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CLIENT_INTERACTION_TIMEOUT',
   'EPIPE',
+  // A pooled connection whose socket was closed under it (a node marked down: host-failover.ts).
+  'ERR_STREAM_DESTROYED',
+  'ERR_SOCKET_CLOSED',
+  'ECONNABORTED',
+  'ENOTCONN',
   'QUEUE_LIMIT',
   'ER_CON_COUNT_ERROR',
   'POOL_CLOSED',
   'SQLITE_BUSY',
+  // A Galera node out of the primary component: "WSREP has not yet prepared node for application use" (1047).
+  'ER_UNKNOWN_COM_ERROR',
+  // A Galera node that lost the primary component mid-transaction: "Error while appending
+  // streaming replication fragment (… Not connected to Primary Component)" (1180).
+  'ER_ERROR_DURING_COMMIT',
+  // A causal read (wsrep_sync_wait) or a lock that waited too long: the database is not serving now.
+  'ER_LOCK_WAIT_TIMEOUT',
+  // Still losing to other nodes' writes after every retry (a cluster under heavy contention).
+  'ER_LOCK_DEADLOCK',
 ]);
 
 export const INTERNAL_MESSAGE = 'Internal server error';
@@ -35,9 +49,10 @@ export const INTERNAL_MESSAGE = 'Internal server error';
 /** The driver's error code, looking through TypeORM's and Apollo's wrappers (context errors too). */
 function driverCode(e: unknown, depth = 0): string | undefined {
   if (!e || typeof e !== 'object' || depth > 5) return undefined;
-  const o = e as { code?: unknown; driverError?: unknown; originalError?: unknown; cause?: unknown };
+  const o = e as { code?: unknown; driverError?: unknown; originalError?: unknown; cause?: unknown; thrownValue?: unknown };
   if (typeof o.code === 'string') return o.code;
-  return driverCode(o.driverError ?? o.originalError ?? o.cause, depth + 1);
+  // graphql-js wraps a thrown non-Error (mysql2's pool rejects a failed connect with a plain object) as NonErrorThrown.
+  return driverCode(o.driverError ?? o.originalError ?? o.cause ?? o.thrownValue, depth + 1);
 }
 
 function isQueueFull(e: unknown, depth = 0): boolean {
@@ -45,6 +60,14 @@ function isQueueFull(e: unknown, depth = 0): boolean {
   const o = e as Error & { originalError?: unknown; driverError?: unknown };
   return o.message === 'Queue limit reached.' || isQueueFull(o.driverError ?? o.originalError, depth + 1);
 }
+
+/** Whether an error means "a database is not there right now" (SERVICE_UNAVAILABLE to the client). */
+export function isUnavailable(err: unknown): boolean {
+  const dc = driverCode(err);
+  return (!!dc && UNAVAILABLE_CODES.has(dc)) || isQueueFull(err);
+}
+
+export const UNAVAILABLE_MESSAGE = 'A database needed for this request is unavailable; retry later';
 
 /**
  * Every error leaving the gateway passes here, whatever NODE_ENV says: our coded errors and
@@ -71,10 +94,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
         : inputErrorMessage(formatted.message.replace(/^Syntax Error: (Query rejected: )/, '$1'), original);
     return { ...base, message, extensions: { code } };
   }
-  const dc = driverCode(original);
   // mysql2 gives its bounded pool queue's refusal no code.
-  if ((dc && UNAVAILABLE_CODES.has(dc)) || isQueueFull(original)) {
-    return { ...base, message: 'A database needed for this request is unavailable; retry later', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  if (isUnavailable(original)) {
+    return { ...base, message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -79,7 +79,10 @@ export function mysqlOptions(
   queryTimeoutMs = 0,
   /** Store databases on MySQL are migrated by the administrator, not by their own user. */
   migrationsRun = kind === 'store',
+  /** Stores: the route (database name) that picks the store's home node on a several-host server. */
+  route?: string,
 ): DataSourceOptions {
+  const stream = server.failover ? (route ? server.failover.routed(route) : server.failover.connect) : undefined;
   return {
     type: server.flavor ?? 'mysql',
     host: server.host,
@@ -103,7 +106,8 @@ export function mysqlOptions(
     enableQueryTimeout: queryTimeoutMs > 0,
     maxQueryExecutionTime: queryTimeoutMs || undefined,
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
-    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true },
+    // A server with several hosts (Galera nodes) connects through its picker (host-failover.ts).
+    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true, ...(stream ? { stream } : {}) },
   };
 }
 
@@ -133,7 +137,9 @@ export function storeDbUser(config: Config, databaseName: string, generation = F
 export function storeOptions(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER, generation = FIRST_GENERATION): DataSourceOptions {
   if (config.engine === 'mysql' && config.mysql) {
     const { user, password } = storeDbUser(config, databaseName, generation);
-    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs, false);
+    // On a cluster a store's connections go to its home node (host-failover.ts): its writes go
+    // through one node at a time, whichever instance serves them.
+    return mysqlOptions({ ...storeServer(config, server), user, password }, databaseName, 'store', config.storePoolSize, config.dbConnectTimeoutMs, logger, config.dbQueryTimeoutMs, false, databaseName);
   }
   privateDir(config.dataDir);
   privateDir(join(config.dataDir, 'stores'));
@@ -142,7 +148,9 @@ export function storeOptions(config: Config, databaseName: string, logger: TypeO
 
 /** Brings a MySQL store database's schema up to date as the server's administrator. */
 export async function migrateStoreAsAdmin(config: Config, databaseName: string, logger: TypeOrmLogger, server = DEFAULT_SERVER): Promise<void> {
-  const admin = new DataSource(mysqlOptions(storeServer(config, server), databaseName, 'store', 1, config.dbConnectTimeoutMs, logger, 0, true));
+  // On a cluster, through the store's home node, where its pool connects: DDL reaches the other
+  // nodes in the same order, but not necessarily yet.
+  const admin = new DataSource(mysqlOptions(storeServer(config, server), databaseName, 'store', 1, config.dbConnectTimeoutMs, logger, 0, true, databaseName));
   await admin.initialize();
   await admin.destroy();
 }
@@ -181,7 +189,7 @@ export async function createStoreDatabase(
     await onStoreServer(config, catalog, server, async (query) => {
       await query(`CREATE DATABASE IF NOT EXISTS \`${databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
       await provisionStoreUser(query, config, databaseName, generation);
-    });
+    }, databaseName);
     await migrateStoreAsAdmin(config, databaseName, logger, server);
     return;
   }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { STORE_DB_HOST, type Config } from '../config';
 import { StoreCredentialEntity } from '../entities/catalog/store-credential.entity';
 import type { StoreEntity } from '../entities/catalog';
-import { DEFAULT_SERVER, withAdmin } from './store-servers';
+import { DEFAULT_SERVER, storeServer, withAdmin } from './store-servers';
 
 /** Stores created now start here; 0 is the scheme from before rotation existed (see below). */
 export const FIRST_GENERATION = 1;
@@ -86,13 +86,18 @@ export async function dropStoreUser(query: AdminQuery, databaseName: string): Pr
 }
 
 /** Runs `work` with administrator statements on a store server (`default`: the catalog's connection). */
-export async function onStoreServer<T>(config: Config, catalog: DataSource, server: string, work: (query: AdminQuery) => Promise<T>): Promise<T> {
-  if (server === DEFAULT_SERVER) return work((sql, params) => catalog.query(sql, params));
-  return withAdmin(config, server, async (c) =>
-    work(async (sql, params) => {
-      const [rows] = await c.query(sql, params);
-      return rows;
-    }),
+export async function onStoreServer<T>(config: Config, catalog: DataSource, server: string, work: (query: AdminQuery) => Promise<T>, route?: string): Promise<T> {
+  // A cluster (several hosts): through the store's home node when `route` names the store.
+  if (server === DEFAULT_SERVER && !(route && storeServer(config, server).failover)) return work((sql, params) => catalog.query(sql, params));
+  return withAdmin(
+    config,
+    server,
+    async (c) =>
+      work(async (sql, params) => {
+        const [rows] = await c.query(sql, params);
+        return rows;
+      }),
+    route,
   );
 }
 

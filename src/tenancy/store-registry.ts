@@ -81,13 +81,17 @@ export class StoreRegistry {
       return entry.writeLock.runExclusive(() => ds.transaction(work));
     }
     // InnoDB may pick this transaction as a deadlock victim (two batches upserting overlapping
-    // rows): it was rolled back whole, so running the unit of work again is safe.
+    // rows), and on a Galera cluster a transaction that conflicts with one committed through
+    // another node fails certification the same way (ER_LOCK_DEADLOCK, at any statement or at
+    // COMMIT): it was rolled back whole, so running the unit of work again is safe. Every unit
+    // of work starts over from its reads (a forget finds the footprint again, ingestion checks
+    // the suppression list again). The backoff grows, with jitter, so contenders spread out.
     for (let attempt = 1; ; attempt++) {
       try {
         return await ds.transaction(work);
       } catch (err) {
         if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(err)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(400, 10 * 2 ** attempt) * (0.5 + Math.random())));
       }
     }
   }
@@ -222,9 +226,10 @@ export function waitingOn(ds: DataSource): number {
   return pool?._connectionQueue?.length ?? 0;
 }
 
-const DEADLOCK_ATTEMPTS = 3;
+/** Enough for a busy store on a cluster (certification conflicts); then SERVICE_UNAVAILABLE. */
+export const DEADLOCK_ATTEMPTS = 10;
 
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.driverError?.code === 'ER_LOCK_DEADLOCK';
+export function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.driverError?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213 || e?.driverError?.errno === 1213;
 }

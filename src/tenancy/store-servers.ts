@@ -1,6 +1,7 @@
 import { Connection, createConnection } from 'mysql2/promise';
 import type { Config, MysqlServer } from '../config';
 import type { Logger } from '../logging';
+import { endpointOptions } from './host-failover';
 
 /** The server name SQLite stores carry: there is only the gateway host's disk. */
 export const EMBEDDED_SERVER = 'embedded';
@@ -24,11 +25,10 @@ export function storeServer(config: Config, name: string): MysqlServer {
 }
 
 /** A short-lived administrator connection to a store server (create/drop databases and users, copy). */
-export async function adminConnection(config: Config, name: string): Promise<Connection> {
+export async function adminConnection(config: Config, name: string, route?: string): Promise<Connection> {
   const s = storeServer(config, name);
   return createConnection({
-    host: s.host,
-    port: s.port,
+    ...endpointOptions(s, route),
     user: s.user,
     password: s.password,
     connectTimeout: config.dbConnectTimeoutMs,
@@ -42,8 +42,9 @@ export async function adminConnection(config: Config, name: string): Promise<Con
   });
 }
 
-export async function withAdmin<T>(config: Config, name: string, work: (c: Connection) => Promise<T>): Promise<T> {
-  const c = await adminConnection(config, name);
+/** `route`: a store's database name, to reach its home node on a cluster (host-failover.ts). */
+export async function withAdmin<T>(config: Config, name: string, work: (c: Connection) => Promise<T>, route?: string): Promise<T> {
+  const c = await adminConnection(config, name, route);
   try {
     return await work(c);
   } finally {

@@ -12,9 +12,9 @@ describe('STORE_SERVERS and REDIS_URL configuration', () => {
   it('names the catalog server default and adds each configured server, credentials decoded', () => {
     const c = loadConfig({ ...BASE, STORE_SERVERS: ' eu-2=mysql://admin:p%40ss@10.0.0.6:3307 , eu_3=mysql://root@db3/ignored ' });
     expect(c.storeServers).toEqual({
-      default: { host: '10.0.0.5', port: 3306, user: 'gw', password: 'pw' },
-      'eu-2': { host: '10.0.0.6', port: 3307, user: 'admin', password: 'p@ss' },
-      eu_3: { host: 'db3', port: 3306, user: 'root', password: '' },
+      default: { host: '10.0.0.5', port: 3306, hosts: [{ host: '10.0.0.5', port: 3306 }], user: 'gw', password: 'pw' },
+      'eu-2': { host: '10.0.0.6', port: 3307, hosts: [{ host: '10.0.0.6', port: 3307 }], user: 'admin', password: 'p@ss' },
+      eu_3: { host: 'db3', port: 3306, hosts: [{ host: 'db3', port: 3306 }], user: 'root', password: '' },
     });
   });
 
