@@ -8,7 +8,7 @@ import express, { Express } from 'express';
 import { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { attachFailover } from './tenancy/host-failover';
-import type { Context, Services } from './context';
+import { createContext, type Context, type Services } from './context';
 import { isCodedError, RateLimitedError, ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { armor, QUERY_LIMITS } from './http/armor';
 import { Metrics } from './http/metrics';
@@ -17,7 +17,6 @@ import { createRedisClient, RateLimiter, redisReady } from './http/rate-limit';
 import { auditPlugin } from './http/audit-plugin';
 import { auditedOperationName } from './http/operation-name';
 import { formatError, isUnavailable } from './http/format-error';
-import { ReadAudit } from './services/audit/read-audit';
 import { PlaygroundExample, playgroundRouter } from './http/playground';
 import { dashboardRouter } from './http/dashboard-page';
 import { shopifyWebhookRouter } from './http/shopify-webhooks';
@@ -31,7 +30,6 @@ import { CompanyService } from './services/catalog/company.service';
 import { StoreService } from './services/catalog/store.service';
 import { StoreDeletionService } from './services/catalog/store-deletion.service';
 import { IngestionService } from './services/ingestion/ingestion.service';
-import { createLoaders } from './services/loaders/create-loaders';
 import { ProfileService } from './services/profiles/profile.service';
 import { StoreStatsService } from './services/stats/store-stats.service';
 import { ProductIngestionService } from './services/ingestion/product-ingestion.service';
@@ -156,14 +154,7 @@ export async function createGateway(givenConfig: Config, log: Logger, options: G
       throw new UnauthenticatedError();
     }
     await limiter.consume('key', principal.apiKeyId);
-    return {
-      requestId,
-      principal,
-      services,
-      loaders: createLoaders(tenancy, { principal }),
-      log: log.child({ requestId, apiKeyId: principal.apiKeyId }),
-      reads: new ReadAudit(),
-    };
+    return createContext(services, principal, requestId);
   };
 
   const http = express();

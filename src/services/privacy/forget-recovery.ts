@@ -1,14 +1,12 @@
 import { ForgetRequestEntity } from '../../entities/catalog';
-import type { Services } from '../../context';
-import type { Principal } from '../auth/principal';
-import { ALL_SCOPES } from '../auth/scope';
+import { createContext, type Services } from '../../context';
+import { operatorPrincipal } from '../auth/principal';
 import { scrubPersonal } from '../../logging';
-import { operatorContext } from '../retention/retention-schedule';
 import { forgetLeaseName, total } from './forget.service';
 import { ledgerEntry } from '../webhooks/webhook.service';
 
 /** Recovery acts as the platform itself; its audit entries name `system`. */
-export const SYSTEM_PRINCIPAL: Principal = { apiKeyId: 'system', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+export const SYSTEM_PRINCIPAL = operatorPrincipal('system');
 /** One instance at a time looks for abandoned requests. */
 export const RECOVERY_LEASE = 'forget-recovery';
 /** The ledger's reason when a recovered request could not be finished either (never SQL or data). */
@@ -39,7 +37,7 @@ export interface RecoveryPass {
  * Returns null when another instance holds the recovery lease.
  */
 export async function recoverForgets(services: Services): Promise<RecoveryPass | null> {
-  const ctx = operatorContext(services, SYSTEM_PRINCIPAL);
+  const ctx = createContext(services, SYSTEM_PRINCIPAL);
   const ledger = services.tenancy.catalog.getRepository(ForgetRequestEntity);
   const pass: RecoveryPass = { completed: 0, failed: 0, running: 0 };
   const ran = await services.leases.withLease(RECOVERY_LEASE, async (lease) => {
