@@ -2,7 +2,7 @@ import type { Config } from './config';
 import type { Metrics } from './http/metrics';
 import type { Logger } from './logging';
 import { randomUUID } from 'node:crypto';
-import type { Principal } from './services/auth/principal';
+import type { Principal } from './auth/principal';
 import type { ApiKeyService } from './services/auth/api-key.service';
 import type { CompanyService } from './services/catalog/company.service';
 import type { StoreService } from './services/catalog/store.service';

@@ -3,7 +3,7 @@ import { createGateway, Gateway } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { createContext, type Context } from '../context';
 import { createLogger } from '../logging';
-import { operatorPrincipal } from '../services/auth/principal';
+import { operatorPrincipal } from '../auth/principal';
 
 /** Operators at the command line act with every scope; the audit trail names them 'cli'. */
 export const CLI_PRINCIPAL = operatorPrincipal('cli');

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { KNOWN_PRODUCTS } from '../services/catalog/store.service';
 import { toStore } from './types/mappers';
 import { Store } from './types/store.type';

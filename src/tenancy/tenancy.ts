@@ -2,8 +2,8 @@ import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
-import type { Principal } from '../services/auth/principal';
-import { reachesStore } from '../services/auth/principal';
+import type { Principal } from '../auth/principal';
+import { reachesStore } from '../auth/reach';
 import type { StoreLocation, StoreRegistry } from './store-registry';
 import { credentialGeneration } from './store-credentials';
 

@@ -11,7 +11,7 @@ import { dropStoreUser } from '../../tenancy/store-credentials';
 import { DEFAULT_SERVER, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { reachesCompany } from '../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 import type { LeaseService } from '../locks/lease.service';
 import { deletionReceiptPayload, type ReceiptService } from '../receipts/receipt.service';
 import type { WebhookService } from '../webhooks/webhook.service';

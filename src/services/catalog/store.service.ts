@@ -8,7 +8,7 @@ import { FIRST_GENERATION, recordGeneration } from '../../tenancy/store-credenti
 import type { QueryObserver } from '../../tenancy/query-observer';
 import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { reachesCompany } from '../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { flushDeletedPages, lockSubjects } from '../privacy/erase';

@@ -3,8 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, type Services } from '../../context';
 import { ApiKeyEntity, CompanyEntity, StoreEntity } from '../../entities/catalog';
-import { ALL_SCOPES } from '../auth/scope';
-import { operatorPrincipal } from '../auth/principal';
+import { ALL_SCOPES } from '../../auth/scope';
+import { operatorPrincipal } from '../../auth/principal';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { CATALOGUE, CITIES, FIRST_NAMES, LAST_NAMES, mulberry32 } from './demo-data';
 

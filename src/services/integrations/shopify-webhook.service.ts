@@ -4,7 +4,7 @@ import { createContext, type Services } from '../../context';
 import { ShopifyWebhookEntity, StoreEntity } from '../../entities/catalog';
 import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
-import { operatorPrincipal } from '../auth/principal';
+import { operatorPrincipal } from '../../auth/principal';
 import { flushDeletedPages, lockSubjects } from '../privacy/erase';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */

@@ -1,6 +1,6 @@
 import { ForgetRequestEntity } from '../../entities/catalog';
 import { createContext, type Services } from '../../context';
-import { operatorPrincipal } from '../auth/principal';
+import { operatorPrincipal } from '../../auth/principal';
 import { scrubPersonal } from '../../logging';
 import { forgetLeaseName, total } from './forget.service';
 import { ledgerEntry } from '../webhooks/webhook.service';

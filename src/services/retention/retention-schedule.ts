@@ -1,5 +1,5 @@
 import { createContext, type Services } from '../../context';
-import { operatorPrincipal } from '../auth/principal';
+import { operatorPrincipal } from '../../auth/principal';
 import { PurgeRunEntity } from '../../entities/catalog';
 import { withRetentionLock } from './retention-lock';
 
