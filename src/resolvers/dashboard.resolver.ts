@@ -3,7 +3,8 @@ import type { Context } from '../context';
 import { SubProcessorEntity } from '../entities/catalog';
 import { PurgeRun } from './retention.resolver';
 import { Company } from './types/company.type';
-import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity, SubProcessor } from './types/dashboard.type';
+import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity } from './types/dashboard.type';
+import { SubProcessor } from './types/sub-processor.type';
 import { toForgetRequest, toStore, toSubProcessor } from './types/mappers';
 
 @Resolver(() => Company)
