@@ -11,7 +11,7 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages, lockSubjects } from '../privacy/erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 import type { WebhookService } from '../webhooks/webhook.service';
 
 export interface StoreSettingsInput {

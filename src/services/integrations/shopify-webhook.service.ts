@@ -5,7 +5,7 @@ import { ShopifyWebhookEntity, StoreEntity } from '../../entities/catalog';
 import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
 import { operatorPrincipal } from '../../auth/principal';
-import { flushDeletedPages, lockSubjects } from '../privacy/erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;

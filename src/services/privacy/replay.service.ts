@@ -5,7 +5,8 @@ import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
-import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
+import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint } from './footprint';
 import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';

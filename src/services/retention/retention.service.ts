@@ -4,7 +4,7 @@ import { PurgeRunEntity, StoreEntity } from '../../entities/catalog';
 import { PurgePositionEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages } from '../privacy/erase';
+import { flushDeletedPages } from '../../tenancy/store-lock';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import type { PageRequest } from '../pagination/cursor';
 import { newestFirstPage } from '../pagination/newest-first';
