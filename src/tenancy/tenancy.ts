@@ -76,6 +76,14 @@ export class Tenancy {
     }
   }
 
+  /**
+   * The stores an operation covers: the one named (NOT_FOUND when the caller does not reach it,
+   * exactly like a missing one), or, when none is named, every store the caller reaches.
+   */
+  async storesInScope(ctx: TenancyContext, storeId?: string | null): Promise<StoreEntity[]> {
+    return storeId ? [await this.store(ctx, storeId)] : this.reachableStores(ctx);
+  }
+
   /** The stores a caller reaches, optionally within one company, in a stable order. */
   async reachableStores(ctx: TenancyContext, companyId?: string): Promise<StoreEntity[]> {
     const p = this.principal(ctx);

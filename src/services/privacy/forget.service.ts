@@ -104,7 +104,7 @@ export class ForgetService {
   async forget(ctx: ForgetContext, person: PersonInput, storeId: string | null | undefined, dryRun = false, reference?: string | null): Promise<ForgetOutcome[]> {
     const subject = parsePerson(person);
     const ref = parseReference(reference);
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const outcomes: ForgetOutcome[] = [];
     // One store at a time: a failure in one is recorded and the others still complete.
     for (const store of stores) outcomes.push(await this.forgetInStore(ctx, store, subject, dryRun, ref));

@@ -32,7 +32,7 @@ export class ReplayService {
   ) {}
 
   async replay(ctx: ForgetContext, since: Date, storeId: string | null | undefined, onStore?: (done: number, of: number) => void): Promise<ReplayResult> {
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const result: ReplayResult = { replayed: 0, ...ZERO_COUNTS };
     for (const [i, store] of stores.entries()) {
       const r = await this.replayStore(ctx, store, since);

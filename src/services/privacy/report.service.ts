@@ -26,7 +26,7 @@ export class ReportService {
 
   async report(ctx: ForgetContext, person: PersonInput, storeId?: string | null): Promise<FullPrivacyReport> {
     const subject = parsePerson(person);
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const reports: StoreReport[] = [];
     for (const store of stores) {
       const em = await this.tenancy.storeManager(ctx, store.id);
