@@ -73,6 +73,7 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
   const audit = new AuditService(catalog, hasher);
   const suppression = new SuppressionService(catalog, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
+  registry.onOpen = () => metrics.storeOpens.inc();
   const leases = new LeaseService(catalog, config.leaseTtlMs, log);
   const webhooks = new WebhookService(config, tenancy, audit, new WebhookSecretBox(config.subjectHashSecret));
   const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases, webhooks);
