@@ -1,6 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { SubProcessorEntity } from '../entities/catalog';
 import { PurgeRun } from './retention.resolver';
 import { Company } from './types/company.type';
 import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity } from './types/dashboard.type';
@@ -11,8 +10,7 @@ import { toForgetRequest, toStore, toSubProcessor } from './types/mappers';
 export class DashboardResolver {
   @Query(() => [SubProcessor], { description: 'The platform\'s sub-processors.' })
   async subProcessors(@Ctx() ctx: Context): Promise<SubProcessor[]> {
-    ctx.services.tenancy.principal(ctx);
-    return (await ctx.services.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } })).map(toSubProcessor);
+    return (await ctx.services.dashboard.subProcessors(ctx)).map(toSubProcessor);
   }
 
   @FieldResolver(() => GdprDashboard, { description: 'The GDPR dashboard: sub-processors in use and the data types each store holds.' })
