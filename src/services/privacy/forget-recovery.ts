@@ -2,6 +2,7 @@ import { ForgetRequestEntity } from '../../entities/catalog';
 import { createContext, type Services } from '../../context';
 import { operatorPrincipal } from '../../auth/principal';
 import { scrubPersonal } from '../../logging';
+import { startPeriodicPass } from '../locks/periodic-pass';
 import { forgetLeaseName, total } from './forget.service';
 import { ledgerEntry } from '../webhooks/webhook.service';
 
@@ -97,27 +98,12 @@ async function finish(services: Services, request: ForgetRequestEntity, outcome:
  * leave it for the next one. Returns a function that stops the schedule.
  */
 export function startForgetRecovery(services: Services): () => void {
-  const every = services.config.forgetRecoveryIntervalMs;
-  if (every <= 0) return () => undefined;
-  let busy = false;
-  const pass = async () => {
-    if (busy) return;
-    busy = true;
-    try {
+  return startPeriodicPass(
+    services.config.forgetRecoveryIntervalMs,
+    async () => {
       const r = await recoverForgets(services);
       if (r && r.completed + r.failed > 0) services.log.info(r, 'forget recovery pass');
-    } catch (err) {
-      services.log.error({ err: scrubPersonal(String(err)) }, 'forget recovery pass failed');
-    } finally {
-      busy = false;
-    }
-  };
-  const first = setTimeout(() => void pass(), 0);
-  const timer = setInterval(() => void pass(), every);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    },
+    (err) => services.log.error({ err: scrubPersonal(String(err)) }, 'forget recovery pass failed'),
+  );
 }
