@@ -4,7 +4,7 @@
  * clean-up that drops a bench's databases with their per-store users.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
@@ -129,10 +129,14 @@ export function table(rows: string[][]): string {
  * demo data, and the per-key rate limit lifted (a bench is one key sending thousands of requests
  * a minute on purpose: it measures the gateway, not RATE_LIMITED answers).
  */
+/** A receipt signing key for bench gateways (MySQL mode requires one; every instance of a run shares it). */
+export const BENCH_RECEIPT_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 export function benchGatewayConfig(catalogDb: string, adminKey: string, extra: Record<string, string> = {}): Config {
   return loadConfig({
     DATABASE_URL: `${MYSQL_URL}/${catalogDb}`,
     SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
+    RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
     BOOTSTRAP_ADMIN_KEY: adminKey,
     SEED_DEMO: '0',
     LOG_LEVEL: 'silent',

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { createGateway, Gateway } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
+import { BENCH_RECEIPT_KEY } from './bench-support';
 import { galeraMissing, startGaleraCluster } from '../test/support/galera-cluster';
 import { startPrivateMariadb } from '../test/support/private-mariadb';
 import { gqlClient, GqlResult } from '../test/support/gateway';
@@ -49,7 +50,7 @@ interface Instance {
 async function startInstance(url: string, secret: string, adminKey: string): Promise<Instance> {
   const dir = mkdtempSync(join(tmpdir(), 'pgw-bench-cluster-'));
   const config = loadConfig({
-    DATABASE_URL: url, SUBJECT_HASH_SECRET: secret, BOOTSTRAP_ADMIN_KEY: adminKey, DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', METRICS_PORT: 'off',
+    DATABASE_URL: url, SUBJECT_HASH_SECRET: secret, RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY, BOOTSTRAP_ADMIN_KEY: adminKey, DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', METRICS_PORT: 'off',
     LEASE_TTL: '3s', FORGET_RECOVERY_INTERVAL: '1s', RETENTION_INTERVAL: '0', DB_PROBE_INTERVAL: '250ms', DB_CONNECT_TIMEOUT_MS: '1000', RATE_LIMIT_PER_MINUTE: '1000000',
   });
   const gateway = await createGateway(config, createLogger(config.logLevel));

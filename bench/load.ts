@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseMysqlUrl } from '../src/config';
-import { benchOptions, dropBenchDatabases, MYSQL_URL, percentile, post, Posted, rssOf, SERVER, startServer, stopServer } from './bench-support';
+import { BENCH_RECEIPT_KEY, benchOptions, dropBenchDatabases, MYSQL_URL, percentile, post, Posted, rssOf, SERVER, startServer, stopServer } from './bench-support';
 
 const OPTIONS = benchOptions('Usage: npm run bench:load -- [options]', {
   duration: { help: 'seconds of mixed load', default: 180, min: 1, integer: false, env: 'BENCH_DURATION', arg: 's' },
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: `${MYSQL_URL}/${prefix}`,
+    RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
     SUBJECT_HASH_SECRET: secret,
     BOOTSTRAP_ADMIN_KEY: adminKey,
     REDIS_URL,

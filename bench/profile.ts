@@ -25,7 +25,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import { parseMysqlUrl } from '../src/config';
 import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
-import { benchOptions, cpuMsOf, createBenchTenant, gql, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
+import { BENCH_RECEIPT_KEY, benchOptions, cpuMsOf, createBenchTenant, gql, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
 import { customerEmail, pick, rng, seedStore, sizesFor } from './profile-seed';
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +256,7 @@ async function main(): Promise<void> {
       PORT: '0',
       METRICS_PORT: 'off',
       DATABASE_URL: catalogUrl,
+      RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
       SUBJECT_HASH_SECRET: secret,
       BOOTSTRAP_ADMIN_KEY: adminKey,
       SEED_DEMO: '0',

@@ -32,7 +32,7 @@ import { bucketStatements, productRevenueStatement, topProductsStatement } from 
 import { centsToDecimal } from '../src/services/stats/money';
 import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
-import { gql, numberOption, pad, percentile, randInt, sqlTime } from './bench-support';
+import { BENCH_RECEIPT_KEY, gql, numberOption, pad, percentile, randInt, sqlTime } from './bench-support';
 
 const DAY_MS = 86_400_000;
 const QUERY = `query($s:ID!,$from:DateTime!,$to:DateTime!,$i:StatsInterval){ storeStats(storeId:$s, from:$from, to:$to, interval:$i){
@@ -191,6 +191,7 @@ async function main(): Promise<void> {
     const gw = await startGateway({
       ...process.env,
       DATABASE_URL: `${db.url}/pgwstats_catalog`,
+      RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY,
       SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'),
       BOOTSTRAP_ADMIN_KEY: adminKey,
       RATE_LIMIT_PER_MINUTE: '10000000',

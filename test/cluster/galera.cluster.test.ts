@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logging';
 import { withRetentionLock } from '../../src/services/retention/retention-lock';
 import { storeDbUser } from '../../src/tenancy/data-source-factory';
 import { FailoverHosts } from '../../src/tenancy/host-failover';
-import { codes, gqlClient, GqlResult, ok, TestGateway } from '../support/gateway';
+import { codes, gqlClient, GqlResult, ok, TEST_RECEIPT_KEY, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { galeraMissing, GaleraCluster, startGaleraCluster } from '../support/galera-cluster';
 
@@ -74,6 +74,7 @@ interface Node {
     const config = loadConfig({
       DATABASE_URL: cluster.url(catalogDb, order),
       SUBJECT_HASH_SECRET: secret,
+      RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY,
       BOOTSTRAP_ADMIN_KEY: adminKey,
       DATA_DIR: dataDir,
       SEED_DEMO: '0',
