@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, Gateway } from '../src/app';
 import { Config, loadConfig, MysqlServer, parseMysqlUrl } from '../src/config';
 import { createLogger } from '../src/logging';
-import { ALL_SCOPES } from '../src/services/auth/scope';
+import { ALL_SCOPES } from '../src/auth/scope';
 import { dropStoreUser } from '../src/tenancy/store-credentials';
 
 export const MYSQL_URL = (process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');

@@ -31,7 +31,8 @@ import type { Gateway } from '../src/app';
 import type { Config } from '../src/config';
 import { StoreEntity } from '../src/entities/catalog';
 import { monthsBefore, RetentionBounds, retentionMonths } from '../src/services/retention/retention-rule';
-import { operatorContext, SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
+import { createContext } from '../src/context';
+import { SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
 import { benchGatewayConfig, benchOptions, dropBenchDatabases, listenGateway, gql, MYSQL_URL, pad, randInt, SERVER, sleep, sqlTime, storeConnection, table } from './bench-support';
 
@@ -603,7 +604,7 @@ async function poolReads(admin: Connection): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 
 async function purgeViaGateway(gw: Gateway, storeId: string, d: DataSet, chunk: number, admin: Connection): Promise<PurgeResult> {
-  const ctx = operatorContext(gw.services, SCHEDULE_PRINCIPAL);
+  const ctx = createContext(gw.services, SCHEDULE_PRINCIPAL);
   // Open the store's DataSource first (untimed), as a long-running gateway has it open.
   const em = await gw.services.tenancy.storeManager(ctx, storeId);
   const store = new Statements();

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
-import { parseInterval } from './services/retention/retention-lock';
 
 /**
  * Configuration is read from the environment once, validated, and passed down explicitly.
@@ -346,4 +345,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function withoutCatalog(m: MysqlServer & { catalogDatabase: string }): MysqlServer {
   const { catalogDatabase: _catalog, ...server } = m;
   return server;
+}
+
+/** `24h`, `30m`, `90s`, `500ms`, `7d`; `0` or `off` disables. */
+export function parseInterval(text: string): number {
+  if (/^(0|off)$/i.test(text.trim())) return 0;
+  const m = /^(\d+)\s*(ms|s|m|h|d)$/i.exec(text.trim());
+  if (!m) throw new Error('expected a duration such as 24h, 30m or 0');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
 }

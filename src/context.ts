@@ -1,17 +1,18 @@
 import type { Config } from './config';
 import type { Metrics } from './http/metrics';
 import type { Logger } from './logging';
-import type { Principal } from './services/auth/principal';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from './auth/principal';
 import type { ApiKeyService } from './services/auth/api-key.service';
 import type { CompanyService } from './services/catalog/company.service';
 import type { StoreService } from './services/catalog/store.service';
 import type { IngestionService } from './services/ingestion/ingestion.service';
-import type { Loaders } from './services/loaders/create-loaders';
+import { createLoaders, type Loaders } from './services/loaders/create-loaders';
 import type { ProfileService } from './services/profiles/profile.service';
 import type { StoreStatsService } from './services/stats/store-stats.service';
 import type { ProductIngestionService } from './services/ingestion/product-ingestion.service';
 import type { AuditService } from './services/audit/audit.service';
-import type { ReadAudit } from './services/audit/read-audit';
+import { ReadAudit } from './services/audit/read-audit';
 import type { AuditLogService } from './services/audit/audit-log.service';
 import type { DashboardService } from './services/dashboard/dashboard.service';
 import type { RetentionService } from './services/retention/retention.service';
@@ -62,7 +63,7 @@ export interface Services {
   storeDeletions: StoreDeletionService;
 }
 
-/** The one typed request context, built by the Apollo context function and nowhere else. */
+/** The one typed request context, built by `createContext` and nowhere else. */
 export interface Context {
   requestId: string;
   principal: Principal | null;
@@ -71,4 +72,20 @@ export interface Context {
   log: Logger;
   /** Personal records this request returned, for the audit trail. */
   reads: ReadAudit;
+}
+
+/**
+ * The only place a Context is made: HTTP requests (after authentication), the CLIs, the
+ * schedules and workers (retention, forget recovery, Shopify webhooks), store moves and the demo
+ * seed. Each gets its own request ID, fresh DataLoaders and an empty read audit.
+ */
+export function createContext(services: Services, principal: Principal, requestId: string = randomUUID()): Context {
+  return {
+    requestId,
+    principal,
+    services,
+    loaders: createLoaders(services.tenancy, { principal }),
+    log: services.log.child({ requestId, apiKeyId: principal.apiKeyId }),
+    reads: new ReadAudit(),
+  };
 }

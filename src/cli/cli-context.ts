@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { createGateway, Gateway } from '../app';
 import { ConfigError, loadConfig } from '../config';
-import type { Context } from '../context';
+import { createContext, type Context } from '../context';
 import { createLogger } from '../logging';
-import type { Principal } from '../services/auth/principal';
-import { ALL_SCOPES } from '../services/auth/scope';
-import { operatorContext } from '../services/retention/retention-schedule';
+import { operatorPrincipal } from '../auth/principal';
 
 /** Operators at the command line act with every scope; the audit trail names them 'cli'. */
-export const CLI_PRINCIPAL: Principal = { apiKeyId: 'cli', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+export const CLI_PRINCIPAL = operatorPrincipal('cli');
 
 /** Opens the gateway's databases (no HTTP), runs `work` as the CLI operator, closes everything. */
 export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<void>): Promise<void> {
@@ -17,7 +15,7 @@ export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<v
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const gateway = await createGateway(config, log);
     try {
-      await work(operatorContext(gateway.services, CLI_PRINCIPAL), gateway);
+      await work(createContext(gateway.services, CLI_PRINCIPAL), gateway);
     } finally {
       await gateway.stop();
     }

@@ -10,7 +10,7 @@ const { values } = parseArgs({ options: { store: { type: 'string' } } });
 
 void runCli(async (ctx) => {
   const { tenancy, retention, config } = ctx.services;
-  const stores = values.store ? [await tenancy.store(ctx, values.store)] : await tenancy.reachableStores(ctx);
+  const stores = await tenancy.storesInScope(ctx, values.store);
   const ran = await withRetentionLock(ctx.services.leases, async (lease) => {
     for (const store of stores) {
       const total = await (await tenancy.storeManager(ctx, store.id)).count(VisitorEntity);

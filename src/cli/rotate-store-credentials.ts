@@ -16,7 +16,7 @@ void runCli(async (ctx) => {
     process.stdout.write('Embedded SQLite: store databases are files, with no database users to rotate.\n');
     return;
   }
-  const stores = values.store ? [await tenancy.store(ctx, values.store)] : await tenancy.reachableStores(ctx);
+  const stores = await tenancy.storesInScope(ctx, values.store);
   for (const store of stores) {
     const generation = await rotateStoreCredentials(config, tenancy.catalog, store);
     await audit.record(ctx, [{ operation: 'rotateStoreCredentials', storeId: store.id, companyId: store.companyId, records: 0 }]);

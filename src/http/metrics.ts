@@ -1,6 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Context } from '../context';
 import { metricsOperationLabel } from './operation-name';
 
 /** Prometheus metrics, one registry per gateway (tests run several in one process). */
@@ -24,7 +23,8 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'pgw_' });
   }
 
-  plugin(): ApolloServerPlugin<Context> {
+  /** Reads nothing from the request context, so it serves any Apollo server. */
+  plugin(): ApolloServerPlugin<BaseContext> {
     const metrics = this;
     return {
       async requestDidStart() {

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver 
 import type { Context } from '../context';
 import type { ApiKeyEntity } from '../entities/catalog';
 import { UnauthenticatedError } from '../errors';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 
 @ObjectType({ description: 'An API key, without its secret.' })
 export class ApiKey {

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { ConnectionType } from './types/connection.type';
 import { PageArgs } from './types/page.args';

@@ -1,7 +1,7 @@
 import type { AuthChecker } from 'type-graphql';
 import type { Context } from '../context';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import { OPERATOR, Scope } from '../services/auth/scope';
+import { OPERATOR, Scope } from '../auth/scope';
 
 /**
  * The one authorization check. `@Authorized(...)` lists what a field needs: scopes (all of

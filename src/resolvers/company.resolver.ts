@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { OPERATOR } from '../services/auth/scope';
+import { OPERATOR } from '../auth/scope';
 import { Company } from './types/company.type';
 import { toCompany, toStore } from './types/mappers';
 import { Store } from './types/store.type';

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { toConnection } from '../services/pagination/connection';
 import { Crm, Customer, CustomerConnection, CustomerOrderBy, Preferences } from './types/customer.type';

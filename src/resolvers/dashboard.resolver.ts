@@ -1,17 +1,16 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { SubProcessorEntity } from '../entities/catalog';
 import { PurgeRun } from './retention.resolver';
 import { Company } from './types/company.type';
-import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity, SubProcessor } from './types/dashboard.type';
+import { ForgetRequestCounts, GdprDashboard, PrivacyActivity, StorePurgeActivity } from './types/dashboard.type';
+import { SubProcessor } from './types/sub-processor.type';
 import { toForgetRequest, toStore, toSubProcessor } from './types/mappers';
 
 @Resolver(() => Company)
 export class DashboardResolver {
   @Query(() => [SubProcessor], { description: 'The platform\'s sub-processors.' })
   async subProcessors(@Ctx() ctx: Context): Promise<SubProcessor[]> {
-    ctx.services.tenancy.principal(ctx);
-    return (await ctx.services.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } })).map(toSubProcessor);
+    return (await ctx.services.dashboard.subProcessors(ctx)).map(toSubProcessor);
   }
 
   @FieldResolver(() => GdprDashboard, { description: 'The GDPR dashboard: sub-processors in use and the data types each store holds.' })

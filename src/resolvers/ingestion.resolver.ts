@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { MAX_BATCH_SIZE } from '../services/ingestion/ingestion-schemas';
 import { CustomerInput, EventInput, IngestPayload, OrderInput, ProductInput, UpsertProductsPayload } from './types/ingestion.inputs';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { Customer } from './types/customer.type';
 import { toCustomer, toOrder, toOrderLine } from './types/mappers';

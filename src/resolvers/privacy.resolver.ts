@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { BadUserInputError } from '../errors';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import type { LedgerFilter } from '../services/privacy/ledger.service';
 import { reportDocument } from '../services/privacy/report-document';

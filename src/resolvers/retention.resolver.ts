@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { PurgeRunEntity } from '../entities/catalog';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { ConnectionType } from './types/connection.type';
 import { PageArgs } from './types/page.args';

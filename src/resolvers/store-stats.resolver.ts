@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { DEFAULT_TOP_PRODUCTS, MAX_TOP_PRODUCTS } from '../services/stats/store-stats.service';
 import { MAX_STATS_BUCKETS } from '../services/stats/stats-buckets';
 import { toProduct } from './types/product.mapper';

@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
-import { KNOWN_PRODUCTS } from '../services/catalog/store.service';
+import { Scope } from '../auth/scope';
+import { KNOWN_PRODUCTS, type StoreSettingsChange } from '../services/catalog/store.service';
 import { toStore } from './types/mappers';
 import { Store } from './types/store.type';
 
 @InputType({ description: 'Store settings to set; omitted fields keep their value.' })
-export class StoreSettingsInput {
+export class StoreSettingsInput implements StoreSettingsChange {
   @Field(() => Boolean, { nullable: true, description: 'Collect e-mail addresses (off by default).' })
   collectEmails?: boolean | null;
 

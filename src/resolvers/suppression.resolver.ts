@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 
 @ObjectType({ description: 'A store\'s suppression list (S6): identifiers of forgotten people that ingestion drops. It holds keyed hashes only.' })
 export class SuppressionList {

@@ -1,7 +1,7 @@
 import { Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { UnauthenticatedError } from '../errors';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { Company } from './types/company.type';
 import { toCompany } from './types/mappers';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { Scope } from '../services/auth/scope';
+import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
 import { PageArgs } from './types/page.args';
 import { RotateWebhookSecretPayload, WebhookDelivery, WebhookDeliveryConnection, WebhookDeliveryStatus } from './types/webhook.type';

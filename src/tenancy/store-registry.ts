@@ -44,6 +44,9 @@ export class StoreRegistry {
   /** The catalog's record of a store's password generation (set by Tenancy). */
   generationOf: (storeId: string) => Promise<number> = async () => 0;
 
+  /** Told of every store DataSource opened (the pgw_store_database_opens_total metric). */
+  onOpen: () => void = () => undefined;
+
   constructor(
     private readonly config: Config,
     private readonly observer: QueryObserver,
@@ -117,6 +120,7 @@ export class StoreRegistry {
     }
     const logger = this.observer.loggerFor(`store:${store.id}`, this.log);
     this.opened++;
+    this.onOpen();
     const dataSource = Promise.resolve()
       .then(async () => {
         const generation = this.config.engine !== 'mysql' ? 0 : (wanted ?? (await this.generationOf(store.id)));

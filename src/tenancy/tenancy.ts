@@ -2,8 +2,8 @@ import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
 import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
-import type { Principal } from '../services/auth/principal';
-import { reachesStore } from '../services/auth/principal';
+import type { Principal } from '../auth/principal';
+import { reachesStore } from '../auth/reach';
 import type { StoreLocation, StoreRegistry } from './store-registry';
 import { credentialGeneration } from './store-credentials';
 
@@ -74,6 +74,14 @@ export class Tenancy {
       // Whatever this request loaded from the store before the write is stale now.
       ctx.loaders.clearStore(storeId);
     }
+  }
+
+  /**
+   * The stores an operation covers: the one named (NOT_FOUND when the caller does not reach it,
+   * exactly like a missing one), or, when none is named, every store the caller reaches.
+   */
+  async storesInScope(ctx: TenancyContext, storeId?: string | null): Promise<StoreEntity[]> {
+    return storeId ? [await this.store(ctx, storeId)] : this.reachableStores(ctx);
   }
 
   /** The stores a caller reaches, optionally within one company, in a stable order. */

@@ -5,7 +5,8 @@ import { storeSql } from '../support/faults';
 import { catalogTextColumns, findInCatalog } from '../support/catalog-text';
 import { ForgetRequestEntity } from '../../src/entities/catalog';
 import { monthsBefore } from '../../src/services/retention/retention-rule';
-import { operatorContext, SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
+import { createContext } from '../../src/context';
+import { SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
 import { recoverForgets } from '../../src/services/privacy/forget-recovery';
 
 /**
@@ -117,7 +118,7 @@ const OPERATIONS: { name: string; run: (x: Scene) => Promise<void> }[] = [
   {
     name: 'retention purge, interrupted and resumed',
     run: async ({ t, a, s }) => {
-      const ctx = operatorContext(t.gateway.services, SCHEDULE_PRINCIPAL);
+      const ctx = createContext(t.gateway.services, SCHEDULE_PRINCIPAL);
       let steps = 0;
       const first = await t.gateway.services.retention.purge(ctx, s, { visitorBatch: 1, shouldStop: () => steps++ >= 2, triggeredBy: 'schedule' });
       expect(first.runs.map((r) => r.status)).toEqual(['INTERRUPTED']);

@@ -66,6 +66,10 @@ describe.each(ENGINES)('logs, metrics and rate limits [%s]', (engine) => {
       expect(body).toMatch(/pgw_open_store_databases \d+/);
       expect(body).toMatch(/pgw_forget_requests_total\{status="COMPLETED"\} 1/);
       expect(body).toMatch(/pgw_db_pool_waiting \d+/);
+      // Every store DataSource the registry opened is counted (this request's store at least).
+      const opened = t.gateway.services.tenancy.registry.opened;
+      expect(opened).toBeGreaterThan(0);
+      expect(body).toContain(`pgw_store_database_opens_total ${opened}\n`);
     });
 
     it('answers RATE_LIMITED with a retry hint once a key spends its budget', async () => {

@@ -2,7 +2,8 @@ import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_ORDERS } from '../support/fixtures';
 import { storeSql } from '../support/faults';
 import { monthsBefore } from '../../src/services/retention/retention-rule';
-import { operatorContext, runScheduledPurge, SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
+import { createContext } from '../../src/context';
+import { runScheduledPurge, SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
 import { withRetentionLock } from '../../src/services/retention/retention-lock';
 import { createGateway } from '../../src/app';
 import { createLogger } from '../../src/logging';
@@ -87,7 +88,7 @@ describe.each(ENGINES)('retention purge [%s]', (engine) => {
 
   it('ends in the same state when interrupted and resumed later, in statements of bounded size', async () => {
     const s = a.storeIds[1];
-    const ctx = operatorContext(t.gateway.services, SCHEDULE_PRINCIPAL);
+    const ctx = createContext(t.gateway.services, SCHEDULE_PRINCIPAL);
     let steps = 0;
     const first = await t.gateway.services.retention.purge(ctx, s, { chunkSize: 2, visitorBatch: 1, shouldStop: () => steps++ >= 2, triggeredBy: 'schedule' });
     expect(first.runs.map((r) => r.status)).toEqual(['INTERRUPTED']);

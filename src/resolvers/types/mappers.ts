@@ -4,7 +4,7 @@ import { ForgetRequest, ForgetStatus } from './privacy.type';
 import type { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Company } from './company.type';
 import { Customer } from './customer.type';
-import { SubProcessor } from './dashboard.type';
+import { SubProcessor } from './sub-processor.type';
 import { Order, OrderLine } from './order.type';
 import { EventTypeEnum } from './scalars';
 import { centsToDecimal, decimalToCents } from '../../services/stats/money';

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from './connection.type';
 import { Customer, Preferences } from './customer.type';
-import { SubProcessor } from './dashboard.type';
+import { SubProcessor } from './sub-processor.type';
 import { Order } from './order.type';
 import { ProcessingPurpose, ReportRetention, ReportSource } from './report-content.type';
 import { JSONObjectScalar } from './scalars';

@@ -1,6 +1,6 @@
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { registerEnumType } from 'type-graphql';
-import { Scope } from '../../services/auth/scope';
+import { Scope } from '../../auth/scope';
 import { EVENT_TYPES } from '../../entities/store/visit-event.entity';
 
 export const DateTimeScalar = DateTimeResolver;

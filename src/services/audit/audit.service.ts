@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity, AuditSubjectEntity } from '../../entities/catalog';
 import type { SubjectKind } from '../../entities/catalog/suppression.entity';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../../auth/principal';
 import type { SubjectHasher } from '../subject/subject-hasher';
 
 export interface AuditContext {

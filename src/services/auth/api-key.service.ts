@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull } from 'typeorm';
 import { ApiKeyEntity, StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors';
-import { ALL_SCOPES, Scope } from './scope';
-import { Principal, reachesCompany } from './principal';
+import { ALL_SCOPES, Scope } from '../../auth/scope';
+import { Principal } from '../../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 import { hashSecret, newSecret, sameHash } from './secrets';
 
 export const BOOTSTRAP_KEY_ID = 'bootstrap';

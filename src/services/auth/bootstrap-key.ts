@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../../entities/catalog';
 import { BOOTSTRAP_KEY_ID } from './api-key.service';
-import { ALL_SCOPES } from './scope';
+import { ALL_SCOPES } from '../../auth/scope';
 import { hashSecret, sameHash } from './secrets';
 
 export type BootstrapOutcome = 'created' | 'replaced' | 'kept' | 'kept-revoked';

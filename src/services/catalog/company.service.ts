@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CompanyEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { reachesCompany } from '../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 
 export class CompanyService {
   constructor(private readonly tenancy: Tenancy) {}

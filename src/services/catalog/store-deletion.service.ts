@@ -11,10 +11,11 @@ import { dropStoreUser } from '../../tenancy/store-credentials';
 import { DEFAULT_SERVER, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { reachesCompany } from '../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 import type { LeaseService } from '../locks/lease.service';
 import { deletionReceiptPayload, type ReceiptService } from '../receipts/receipt.service';
 import type { WebhookService } from '../webhooks/webhook.service';
+import { startPeriodicPass } from '../locks/periodic-pass';
 
 /** What asked for a deletion (recorded on it). */
 export type DeletionOrigin = 'deleteStore' | 'shop/redact' | 'cli';
@@ -244,28 +245,14 @@ export class StoreDeletionService {
  * Returns a function that stops the schedule.
  */
 export function startDeletionRecovery(deletions: StoreDeletionService, everyMs: number, log: Logger): () => void {
-  if (everyMs <= 0) return () => undefined;
-  let busy = false;
-  const pass = async () => {
-    if (busy) return;
-    busy = true;
-    try {
+  return startPeriodicPass(
+    everyMs,
+    async () => {
       const n = await deletions.recover();
       if (n) log.info({ finished: n }, 'store deletion recovery pass');
-    } catch (err) {
-      log.error({ err: scrubPersonal(String(err)) }, 'store deletion recovery pass failed');
-    } finally {
-      busy = false;
-    }
-  };
-  const first = setTimeout(() => void pass(), 0);
-  const timer = setInterval(() => void pass(), everyMs);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    },
+    (err) => log.error({ err: scrubPersonal(String(err)) }, 'store deletion recovery pass failed'),
+  );
 }
 
 export const droppedRows = (d: Pick<StoreDeletionEntity, 'customersDeleted' | 'ordersDeleted' | 'visitorsDeleted' | 'eventsDeleted'>) => d.customersDeleted + d.ordersDeleted + d.visitorsDeleted + d.eventsDeleted;

@@ -145,7 +145,7 @@ export class StoreMoveService {
     this.tenancy.registry.retire(store.id);
 
     // A context of its own: the caller's request may have cached the store's old row.
-    const fresh: ForgetContext = { principal: ctx.principal, requestId: ctx.requestId, loaders: createLoaders(this.tenancy, { principal: ctx.principal }) };
+    const fresh: ForgetContext = { ...ctx, loaders: createLoaders(this.tenancy, { principal: ctx.principal }) };
     const replay = await this.replay.replay(fresh, since, store.id);
     await phase('replayed');
     await new Promise((resolve) => setTimeout(resolve, options.dropAfterMs ?? 5000));

@@ -8,13 +8,14 @@ import { FIRST_GENERATION, recordGeneration } from '../../tenancy/store-credenti
 import type { QueryObserver } from '../../tenancy/query-observer';
 import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { reachesCompany } from '../auth/principal';
+import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages, lockSubjects } from '../privacy/erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 import type { WebhookService } from '../webhooks/webhook.service';
 
-export interface StoreSettingsInput {
+/** A change to a store's settings: omitted (undefined or null) fields keep their value. The GraphQL input implements it. */
+export interface StoreSettingsChange {
   collectEmails?: boolean | null;
   trackPageViews?: boolean | null;
   trackContentViews?: boolean | null;
@@ -93,7 +94,7 @@ export class StoreService {
     return names.reduce((best, n) => ((count.get(n) ?? 0) < (count.get(best) ?? 0) ? n : best), names[0]);
   }
 
-  async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsInput | null | undefined, server?: string | null): Promise<StoreEntity> {
+  async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsChange | null | undefined, server?: string | null): Promise<StoreEntity> {
     const p = this.tenancy.principal(ctx);
     if (!reachesCompany(p, companyId) || p.storeIds) throw new NotFoundError('Company');
     const company = await this.tenancy.catalog.getRepository(CompanyEntity).findOneBy({ id: companyId });
@@ -135,7 +136,7 @@ export class StoreService {
    * Changes take effect on the next ingestion batch. With `eraseCollected` and e-mail collection
    * off, the e-mails already held in the store are erased as well, in one transaction.
    */
-  async updateSettings(ctx: TenancyContext & AuditContext, storeId: string, settings: StoreSettingsInput, eraseCollected = false): Promise<StoreEntity> {
+  async updateSettings(ctx: TenancyContext & AuditContext, storeId: string, settings: StoreSettingsChange, eraseCollected = false): Promise<StoreEntity> {
     const store = await this.tenancy.store(ctx, storeId);
     const patch = { ...settingsPatch(store, settings), ...(await this.webhookPatch(settings)) };
     if (eraseCollected && (patch.collectEmails ?? store.collectEmails)) {
@@ -175,7 +176,7 @@ export class StoreService {
   }
 
   /** `webhookUrl` when the settings name it (null removes it): checked against the SSRF rules. */
-  private async webhookPatch(settings: StoreSettingsInput): Promise<Partial<StoreEntity>> {
+  private async webhookPatch(settings: StoreSettingsChange): Promise<Partial<StoreEntity>> {
     if (settings.webhookUrl === undefined) return {};
     if (!this.webhooks) throw new Error('webhooks are not wired');
     return { webhookUrl: await this.webhooks.checkUrl(settings.webhookUrl) };
@@ -198,7 +199,7 @@ export function changedSettings(store: StoreEntity, patch: Partial<StoreEntity>)
 }
 
 /** Validates a settings change against the store's current settings; returns the columns to set. */
-function settingsPatch(store: StoreEntity, settings: StoreSettingsInput): Partial<StoreEntity> {
+function settingsPatch(store: StoreEntity, settings: StoreSettingsChange): Partial<StoreEntity> {
   const patch: Partial<StoreEntity> = {};
   for (const key of SWITCHES) {
     const v = settings[key];

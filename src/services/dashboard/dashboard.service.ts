@@ -56,6 +56,12 @@ export class DashboardService {
     return this.activities.forCompany(ctx, companyId, now);
   }
 
+  /** The platform's sub-processors, for any authenticated caller (no tenant data), by ID. */
+  async subProcessors(ctx: TenancyContext): Promise<SubProcessorEntity[]> {
+    this.tenancy.principal(ctx);
+    return this.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
+  }
+
   async forCompany(ctx: TenancyContext, companyId: string): Promise<Dashboard> {
     const stores = await this.tenancy.reachableStores(ctx, companyId);
     const subProcessors = await this.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });

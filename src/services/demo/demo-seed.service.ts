@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Services } from '../../context';
+import { createContext, type Services } from '../../context';
 import { ApiKeyEntity, CompanyEntity, StoreEntity } from '../../entities/catalog';
-import { createLoaders } from '../loaders/create-loaders';
-import { ALL_SCOPES } from '../auth/scope';
-import type { Principal } from '../auth/principal';
+import { ALL_SCOPES } from '../../auth/scope';
+import { operatorPrincipal } from '../../auth/principal';
 import { hashSecret, newSecret } from '../auth/secrets';
 import { CATALOGUE, CITIES, FIRST_NAMES, LAST_NAMES, mulberry32 } from './demo-data';
 
@@ -30,8 +29,7 @@ export function readDemoKey(dataDir: string): string | null {
 export async function seedDemo(services: Services, now = new Date()): Promise<{ key: string; storeIds: string[] } | null> {
   const catalog = services.tenancy.catalog;
   if ((await catalog.getRepository(CompanyEntity).count()) > 0) return null;
-  const seeder: Principal = { apiKeyId: 'demo-seed', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
-  const ctx = { principal: seeder, loaders: createLoaders(services.tenancy, { principal: seeder }) };
+  const ctx = createContext(services, operatorPrincipal('demo-seed'));
   const company = await services.companies.create(ctx, 'Nordic Outdoor ApS');
   const stores: StoreEntity[] = [];
   for (const [i, name] of ['Nordic Outdoor DK', 'Nordic Outdoor SE'].entries()) {

@@ -3,7 +3,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { StoreEntity } from '../../entities/catalog';
 import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { lockSubjects } from '../privacy/erase';
+import { lockSubjects } from '../../tenancy/store-lock';
 import type { SuppressionService } from '../privacy/suppression.service';
 import { customerRecord, eventRecord, orderRecord, parseBatch } from './ingestion-schemas';
 

@@ -1,20 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { In, IsNull, QueryFailedError } from 'typeorm';
-import type { Services } from '../../context';
+import { createContext, type Services } from '../../context';
 import { ShopifyWebhookEntity, StoreEntity } from '../../entities/catalog';
 import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
-import type { Principal } from '../auth/principal';
-import { ALL_SCOPES } from '../auth/scope';
-import { flushDeletedPages, lockSubjects } from '../privacy/erase';
-import { operatorContext } from '../retention/retention-schedule';
+import { operatorPrincipal } from '../../auth/principal';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 /** Webhook work acts as the platform on the shop's behalf; audit entries name `shopify`. */
-export const SHOPIFY_PRINCIPAL: Principal = { apiKeyId: 'shopify', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+export const SHOPIFY_PRINCIPAL = operatorPrincipal('shopify');
 /** One instance at a time works the queue. */
 export const SHOPIFY_QUEUE_LEASE = 'shopify-webhooks';
 /** Attempts before an item is left FAILED (its payload cleared). */
@@ -149,7 +147,7 @@ export class ShopifyWebhookService {
   }
 
   private async handle(item: ShopifyWebhookEntity): Promise<string> {
-    const ctx = operatorContext(this.services, SHOPIFY_PRINCIPAL);
+    const ctx = createContext(this.services, SHOPIFY_PRINCIPAL);
     const store = await this.services.tenancy.catalog.getRepository(StoreEntity).findOneBy({ id: item.storeId, deletedAt: IsNull() });
     if (!store) return 'store deleted already: nothing held';
     const payload = JSON.parse(item.payload ?? '{}') as CustomerPayload;

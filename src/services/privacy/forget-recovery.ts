@@ -1,14 +1,13 @@
 import { ForgetRequestEntity } from '../../entities/catalog';
-import type { Services } from '../../context';
-import type { Principal } from '../auth/principal';
-import { ALL_SCOPES } from '../auth/scope';
+import { createContext, type Services } from '../../context';
+import { operatorPrincipal } from '../../auth/principal';
 import { scrubPersonal } from '../../logging';
-import { operatorContext } from '../retention/retention-schedule';
+import { startPeriodicPass } from '../locks/periodic-pass';
 import { forgetLeaseName, total } from './forget.service';
 import { ledgerEntry } from '../webhooks/webhook.service';
 
 /** Recovery acts as the platform itself; its audit entries name `system`. */
-export const SYSTEM_PRINCIPAL: Principal = { apiKeyId: 'system', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
+export const SYSTEM_PRINCIPAL = operatorPrincipal('system');
 /** One instance at a time looks for abandoned requests. */
 export const RECOVERY_LEASE = 'forget-recovery';
 /** The ledger's reason when a recovered request could not be finished either (never SQL or data). */
@@ -39,7 +38,7 @@ export interface RecoveryPass {
  * Returns null when another instance holds the recovery lease.
  */
 export async function recoverForgets(services: Services): Promise<RecoveryPass | null> {
-  const ctx = operatorContext(services, SYSTEM_PRINCIPAL);
+  const ctx = createContext(services, SYSTEM_PRINCIPAL);
   const ledger = services.tenancy.catalog.getRepository(ForgetRequestEntity);
   const pass: RecoveryPass = { completed: 0, failed: 0, running: 0 };
   const ran = await services.leases.withLease(RECOVERY_LEASE, async (lease) => {
@@ -99,27 +98,12 @@ async function finish(services: Services, request: ForgetRequestEntity, outcome:
  * leave it for the next one. Returns a function that stops the schedule.
  */
 export function startForgetRecovery(services: Services): () => void {
-  const every = services.config.forgetRecoveryIntervalMs;
-  if (every <= 0) return () => undefined;
-  let busy = false;
-  const pass = async () => {
-    if (busy) return;
-    busy = true;
-    try {
+  return startPeriodicPass(
+    services.config.forgetRecoveryIntervalMs,
+    async () => {
       const r = await recoverForgets(services);
       if (r && r.completed + r.failed > 0) services.log.info(r, 'forget recovery pass');
-    } catch (err) {
-      services.log.error({ err: scrubPersonal(String(err)) }, 'forget recovery pass failed');
-    } finally {
-      busy = false;
-    }
-  };
-  const first = setTimeout(() => void pass(), 0);
-  const timer = setInterval(() => void pass(), every);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+    },
+    (err) => services.log.error({ err: scrubPersonal(String(err)) }, 'forget recovery pass failed'),
+  );
 }

@@ -9,7 +9,8 @@ import type { AuditService } from '../audit/audit.service';
 import { BadUserInputError } from '../../errors';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { Identifiers, parsePerson } from '../subject/subject-input';
-import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
+import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint, Footprint, holdsAnything } from './footprint';
 import type { SuppressionService } from './suppression.service';
 import { ledgerEntry, WebhookService } from '../webhooks/webhook.service';
@@ -103,7 +104,7 @@ export class ForgetService {
   async forget(ctx: ForgetContext, person: PersonInput, storeId: string | null | undefined, dryRun = false, reference?: string | null): Promise<ForgetOutcome[]> {
     const subject = parsePerson(person);
     const ref = parseReference(reference);
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const outcomes: ForgetOutcome[] = [];
     // One store at a time: a failure in one is recorded and the others still complete.
     for (const store of stores) outcomes.push(await this.forgetInStore(ctx, store, subject, dryRun, ref));

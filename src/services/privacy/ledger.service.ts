@@ -19,7 +19,7 @@ export class LedgerService {
 
   async list(ctx: TenancyContext, storeId: string | null | undefined, page: PageRequest, filter: LedgerFilter = {}): Promise<ConnectionShape<ForgetRequestEntity>> {
     if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) throw new BadUserInputError('`from` must not be after `to`');
-    const storeIds = storeId ? [(await this.tenancy.store(ctx, storeId)).id] : (await this.tenancy.reachableStores(ctx)).map((s) => s.id);
+    const storeIds = (await this.tenancy.storesInScope(ctx, storeId)).map((s) => s.id);
     if (storeIds.length === 0) return toConnection([], page, () => ({ id: '' }), (r) => r, async () => 0);
     const repo = this.tenancy.catalog.getRepository(ForgetRequestEntity);
     const filtered = () => {

@@ -5,7 +5,8 @@ import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
-import { eraseFootprint, EraseCounts, flushDeletedPages, lockSubjects, ZERO_COUNTS } from './erase';
+import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
+import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint } from './footprint';
 import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';
@@ -31,7 +32,7 @@ export class ReplayService {
   ) {}
 
   async replay(ctx: ForgetContext, since: Date, storeId: string | null | undefined, onStore?: (done: number, of: number) => void): Promise<ReplayResult> {
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const result: ReplayResult = { replayed: 0, ...ZERO_COUNTS };
     for (const [i, store] of stores.entries()) {
       const r = await this.replayStore(ctx, store, since);

@@ -2,7 +2,8 @@ import { StoreEntity, SubProcessorEntity } from '../../entities/catalog';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { needs } from '../dashboard/sub-processor.service';
 import { visitorRetention } from '../retention/retention.service';
-import type { DataCategory, PrivacyReport, StoreReport } from './report.service';
+import { DATA_CATEGORIES, type DataCategory } from './data-categories';
+import type { PrivacyReport, StoreReport } from './privacy-report';
 
 /**
  * What GDPR Art. 15(1) asks a controller to tell the person beside the data itself — purposes
@@ -115,7 +116,7 @@ export function purposesFor(store: StoreEntity, registry: SubProcessorEntity[]):
   out.push({
     id: 'service',
     description: SERVICE_PURPOSE.description,
-    dataCategories: (['emailAddress', 'crm', 'orderHistory', 'browsingHistory', 'purchasePreferences'] as DataCategory[]).filter((c) => allowed.has(c)),
+    dataCategories: DATA_CATEGORIES.filter((c) => allowed.has(c)),
     subProcessorIds: registry.filter((sp) => sp.products.includes('*')).map((sp) => sp.id),
   });
   return out;

@@ -1,7 +1,7 @@
 import type { CustomerEntity, OrderEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { PreferenceResult } from '../profiles/preferences';
 import type { ContentStoreReport, FullPrivacyReport, SourceKind } from './report-content.service';
-import type { DataCategory } from './report.service';
+import { CATEGORY_NAMES } from './data-categories';
 
 /**
  * The report as one self-contained HTML document a shop can hand to the person (the `html`
@@ -43,13 +43,6 @@ const time = (d: Date): Html => html`<time datetime="${d.toISOString()}">${when(
 const dayTime = (d: Date): Html => html`<time datetime="${d.toISOString()}">${day(d)}</time>`;
 const orNone = (v: string | number | null | undefined): Part => (v === null || v === undefined || v === '' ? html`<span class="none">not held</span>` : v);
 
-const CATEGORY_NAMES: Record<DataCategory, string> = {
-  emailAddress: 'E-mail address',
-  crm: 'Customer details (name, age, gender, city and further attributes)',
-  orderHistory: 'Order history (what you bought, when, and for how much)',
-  browsingHistory: 'Browsing history (pages you visited, content shown to you, your clicks on it)',
-  purchasePreferences: 'Purchase preferences (products and categories you seem to like, worked out from your clicks and purchases)',
-};
 
 const SOURCE_UNITS: Record<SourceKind, [string, string]> = {
   customers: ['customer record', 'customer records'],

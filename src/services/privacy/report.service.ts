@@ -1,34 +1,16 @@
 import { In } from 'typeorm';
-import type { StoreEntity } from '../../entities/catalog';
-import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
+import { OrderLineEntity, VisitEventEntity } from '../../entities/store';
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import { createPreferencesByCustomerLoader } from '../loaders/preferences-by-customer.loader';
 import type { PreferenceResult } from '../profiles/preferences';
 import { parsePerson } from '../subject/subject-input';
 import { findFootprint } from './footprint';
+import type { DataCategory } from './data-categories';
+import type { StoreReport } from './privacy-report';
 import type { FullPrivacyReport, ReportContentService } from './report-content.service';
 import type { ForgetContext, ForgetService, PersonInput } from './forget.service';
 import { subjectsOf } from './forget.service';
-
-/** S10's data types, as they appear in a report. */
-export type DataCategory = 'emailAddress' | 'crm' | 'orderHistory' | 'browsingHistory' | 'purchasePreferences';
-
-export interface StoreReport {
-  store: StoreEntity;
-  customers: CustomerEntity[];
-  orders: OrderEntity[];
-  lines: OrderLineEntity[];
-  visitors: VisitorEntity[];
-  events: VisitEventEntity[];
-  preferences: PreferenceResult[];
-  dataCategories: DataCategory[];
-}
-
-export interface PrivacyReport {
-  generatedAt: Date;
-  stores: StoreReport[];
-}
 
 /**
  * The data-access report (S3; GDPR Art. 15 and 20): everything held about one person in each
@@ -44,7 +26,7 @@ export class ReportService {
 
   async report(ctx: ForgetContext, person: PersonInput, storeId?: string | null): Promise<FullPrivacyReport> {
     const subject = parsePerson(person);
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const reports: StoreReport[] = [];
     for (const store of stores) {
       const em = await this.tenancy.storeManager(ctx, store.id);

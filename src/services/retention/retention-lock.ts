@@ -16,12 +16,3 @@ export async function withRetentionLock(catalog: DataSource | LeaseService, work
   const leases = catalog instanceof LeaseService ? catalog : new LeaseService(catalog, DEFAULT_TTL_MS);
   return leases.withLease(RETENTION_LEASE, work);
 }
-
-/** `24h`, `30m`, `90s`, `500ms`, `7d`; `0` or `off` disables. */
-export function parseInterval(text: string): number {
-  if (/^(0|off)$/i.test(text.trim())) return 0;
-  const m = /^(\d+)\s*(ms|s|m|h|d)$/i.exec(text.trim());
-  if (!m) throw new Error('expected a duration such as 24h, 30m or 0');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}

@@ -1,23 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import type { Context, Services } from '../../context';
-import type { Principal } from '../auth/principal';
-import { ALL_SCOPES } from '../auth/scope';
-import { ReadAudit } from '../audit/read-audit';
-import { createLoaders } from '../loaders/create-loaders';
+import { createContext, type Services } from '../../context';
+import { operatorPrincipal } from '../../auth/principal';
 import { PurgeRunEntity } from '../../entities/catalog';
 import { withRetentionLock } from './retention-lock';
 
 /** Scheduled work acts as the platform itself; the audit trail and purge runs name it `schedule`. */
-export const SCHEDULE_PRINCIPAL: Principal = { apiKeyId: 'schedule', companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
-
-export function operatorContext(services: Services, principal: Principal): Context {
-  const requestId = randomUUID();
-  return { requestId, principal, services, loaders: createLoaders(services.tenancy, { principal }), log: services.log.child({ requestId, apiKeyId: principal.apiKeyId }), reads: new ReadAudit() };
-}
+export const SCHEDULE_PRINCIPAL = operatorPrincipal('schedule');
 
 /** Runs the purge over every store now, unless another instance is already doing it. */
 export async function runScheduledPurge(services: Services): Promise<'ran' | 'skipped'> {
-  const ctx = operatorContext(services, SCHEDULE_PRINCIPAL);
+  const ctx = createContext(services, SCHEDULE_PRINCIPAL);
   const ran = await withRetentionLock(services.leases, async (lease) => {
     const totals = await services.retention.purge(ctx, null, { chunkSize: services.config.retentionChunk, triggeredBy: 'schedule', shouldStop: () => lease.lost });
     ctx.log.info({ stores: totals.runs.length, eventsDeleted: totals.eventsDeleted, visitorsDeleted: totals.visitorsDeleted }, 'retention purge done');

@@ -4,7 +4,7 @@ import { PurgeRunEntity, StoreEntity } from '../../entities/catalog';
 import { PurgePositionEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages } from '../privacy/erase';
+import { flushDeletedPages } from '../../tenancy/store-lock';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import type { PageRequest } from '../pagination/cursor';
 import { newestFirstPage } from '../pagination/newest-first';
@@ -87,7 +87,7 @@ export class RetentionService {
 
   /** The recorded runs of the stores the caller reaches (or one of them), newest first. */
   async runs(ctx: TenancyContext, storeId: string | null | undefined, page: PageRequest): Promise<ConnectionShape<PurgeRunEntity>> {
-    const storeIds = storeId ? [(await this.tenancy.store(ctx, storeId)).id] : (await this.tenancy.reachableStores(ctx)).map((s) => s.id);
+    const storeIds = (await this.tenancy.storesInScope(ctx, storeId)).map((s) => s.id);
     const repo = this.tenancy.catalog.getRepository(PurgeRunEntity);
     if (storeIds.length === 0) return toConnection([], page, () => ({ id: '' }), (r) => r, async () => 0);
     const qb = newestFirstPage(repo.createQueryBuilder('r').where('r.storeId IN (:...storeIds)', { storeIds }), 'r', 'startedAt', page);
@@ -95,7 +95,7 @@ export class RetentionService {
   }
 
   async purge(ctx: TenancyContext & AuditContext, storeId: string | null | undefined, opts: PurgeOptions = {}): Promise<PurgeTotals> {
-    const stores = storeId ? [await this.tenancy.store(ctx, storeId)] : await this.tenancy.reachableStores(ctx);
+    const stores = await this.tenancy.storesInScope(ctx, storeId);
     const totals: PurgeTotals = { visitorsDeleted: 0, eventsDeleted: 0, runs: [] };
     for (const store of stores) {
       const run = await this.purgeStore(ctx, store, opts);

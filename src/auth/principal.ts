@@ -1,5 +1,4 @@
-import type { StoreEntity } from '../../entities/catalog';
-import { Scope } from './scope';
+import { ALL_SCOPES, Scope } from './scope';
 
 /** Who is calling, resolved once per request from the API key. */
 export interface Principal {
@@ -12,15 +11,14 @@ export interface Principal {
   operator: boolean;
 }
 
-export function reachesCompany(p: Principal, companyId: string): boolean {
-  return p.operator || p.companyId === companyId;
-}
-
-export function reachesStore(p: Principal, store: Pick<StoreEntity, 'id' | 'companyId'>): boolean {
-  if (p.operator) return true;
-  return p.companyId === store.companyId && (p.storeIds === null || p.storeIds.has(store.id));
-}
-
 export function hasScope(p: Principal | null, scope: Scope): boolean {
   return !!p && p.scopes.has(scope);
+}
+
+/**
+ * The platform acting on its own (CLI, schedules, recovery, webhooks in, the demo seed): every
+ * scope, every company. `name` is what the audit trail records as the key.
+ */
+export function operatorPrincipal(name: string): Principal {
+  return { apiKeyId: name, companyId: null, storeIds: null, scopes: new Set(ALL_SCOPES), operator: true };
 }
