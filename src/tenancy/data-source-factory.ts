@@ -106,8 +106,10 @@ export function mysqlOptions(
     enableQueryTimeout: queryTimeoutMs > 0,
     maxQueryExecutionTime: queryTimeoutMs || undefined,
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
+    // The catalog's pool serves every request of every store (key, store row, audit subjects,
+    // audit entry), a store's pool only that store's: the catalog's queue is the longer one.
     // A server with several hosts (Galera nodes) connects through its picker (host-failover.ts).
-    extra: { queueLimit: 200, waitForConnections: true, enableKeepAlive: true, ...(stream ? { stream } : {}) },
+    extra: { queueLimit: kind === 'catalog' ? 1000 : 200, waitForConnections: true, enableKeepAlive: true, ...(stream ? { stream } : {}) },
   };
 }
 
