@@ -23,14 +23,13 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { bucketStatements, productRevenueStatement, topProductsStatement } from '../src/services/stats/store-stats.service';
 import { centsToDecimal } from '../src/services/stats/money';
-import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
+import { freePort, startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
 import { BENCH_RECEIPT_KEY, gql, numberOption, pad, percentile, randInt, sqlTime } from './bench-support';
 
@@ -60,16 +59,6 @@ function readOptions(): Options {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function startGateway(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

@@ -5,7 +5,7 @@ import { DASHBOARD_CSP, DASHBOARD_QUERY } from '../../src/http/dashboard-page';
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { failDeletes } from '../support/faults';
 import { createKey } from '../support/fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, OUTPUT_DIR, requireChromium } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, OUTPUT_DIR, requireChromium } from '../support/chromium';
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 
 /**
@@ -17,18 +17,6 @@ import { ok, startTestGateway, TestGateway } from '../support/gateway';
 
 const DAY = 86_400_000;
 
-/** Retries an assertion until it holds or the time is up (the page renders asynchronously). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /**
  * In the page: every visible text whose contrast with its background is under WCAG AA (4.5:1;

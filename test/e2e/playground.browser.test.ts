@@ -8,7 +8,7 @@ import { DEMO_SUBJECT, demoPlaygroundExamples } from '../../src/http/playground-
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { createKey } from '../support/fixtures';
 import { GqlResult, startTestGateway, TestGateway } from '../support/gateway';
-import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, OUTPUT_DIR, requireChromium } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, OUTPUT_DIR, requireChromium } from '../support/chromium';
 
 /**
  * The analysts' playground: every example tab runs against the demo data (with the demo key,
@@ -102,18 +102,6 @@ function withheld<T>(data: T, paths: string[]): T {
   return copy as T;
 }
 
-/** Retries an assertion until it holds or the time is up (the page renders asynchronously). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 let t: TestGateway;
 let seeded: { key: string; storeIds: string[] } | null = null;

@@ -25,3 +25,16 @@ export function describeInChromium(what: string, name: string, suite: () => void
 export function requireChromium(): void {
   if (!HAVE_CHROMIUM) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: the browser test must run (.ci/run installs it with apt-get)`);
 }
+
+/** Retries an assertion until it holds or the time is up (the page renders asynchronously). */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { createConnection } from 'mysql2/promise';
 export const MARIADBD = '/usr/sbin/mariadbd';
 
 /** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
