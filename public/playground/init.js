@@ -51,8 +51,9 @@
    * from the query only 100 ms after the editor changes. A tab switch puts the new tab's query in
    * the editor but leaves the previous tab's name there until then, so Run pressed at once sent
    * `Profile` with the CustomersPage query ("Unknown operation named"), and put it in the history
-   * under the wrong name. Both are set right here: the name follows the tab at the switch, and the
-   * fetcher never sends a name the query it sends does not define.
+   * under the wrong name (Run right after renaming the operation did the same). Both are set
+   * right here: the name follows the tab at the switch, and the fetcher never sends a name the
+   * query it sends does not define.
    */
   function syncOperationName(tabState) {
     var tab = tabState && tabState.tabs[tabState.activeTabIndex];

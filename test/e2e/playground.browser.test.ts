@@ -356,6 +356,22 @@ describeInChromium('Playground', 'playground in headless Chromium', () => {
       expect({ tab: name, answered: answer.data != null }).toEqual({ tab: name, answered: !WHOLLY_GATED[name] });
     }
     expect(sent).toEqual(examples.map((ex) => ({ operationName: operationOf(ex).name!.value, query: ex.query })));
+    // The history names each run by the operation it ran (newest first), not by the tab before.
+    await eventually(async () => expect((await page.locator('.graphiql-history-item').allInnerTexts()).slice(0, examples.length)).toEqual(examples.map((ex) => operationOf(ex).name!.value).reverse()));
+  });
+
+  it('runs an operation renamed in the editor when Run is pressed at once', async () => {
+    const last = examples.at(-1)!;
+    const name = operationOf(last).name!.value;
+    const renamed = last.query.replace(`query ${name}`, 'query Renamed');
+    expect(renamed).not.toBe(last.query);
+    await page.locator('.graphiql-query-editor .CodeMirror').first().evaluate((el, q) => (el as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(q), renamed);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql' && r.request().postDataJSON()?.operationName !== 'IntrospectionQuery'),
+      execute(),
+    ]);
+    expect({ status: response.status(), operationName: response.request().postDataJSON().operationName }).toEqual({ status: 200, operationName: 'Renamed' });
+    expect((await response.json()).errors).toBeUndefined();
   });
 
   it('keeps no API key in the browser\'s storage', async () => {
