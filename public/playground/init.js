@@ -7,12 +7,12 @@
 
   // Each answer is also kept for the analysts' chart and CSV (analyst.js). Plain JSON answers:
   // the gateway does no incremental delivery, and a promise is what analyst.js reads.
-  var fetcher = PlaygroundAnalyst.wrapFetcher(GraphiQL.createFetcher({
+  var fetcher = withShownOperation(PlaygroundAnalyst.wrapFetcher(GraphiQL.createFetcher({
     url: config.endpoint,
     // Apollo's CSRF protection needs a header a plain form cannot send.
     headers: { 'apollo-require-preflight': 'true' },
     enableIncrementalDelivery: false,
-  }));
+  })));
 
   // One tab per example. Tabs carry no headers of their own: they all show the shared header
   // editor content (below), so a key pasted once works in every tab.
@@ -38,11 +38,129 @@
       defaultHeaders: state[0],
       onEditHeaders: state[1],
       storage: storage,
+      onTabChange: syncOperationName,
       shouldPersistHeaders: false,
       showPersistHeadersSettings: false,
       isHeadersEditorEnabled: true,
       defaultEditorToolsVisibility: config.demoKey ? 'variables' : 'headers',
     });
+  }
+
+  /**
+   * GraphiQL 3 keeps the operation to run on the query editor (`operationName`) and re-reads it
+   * from the query only 100 ms after the editor changes. A tab switch puts the new tab's query in
+   * the editor but leaves the previous tab's name there until then, so Run pressed at once sent
+   * `Profile` with the CustomersPage query ("Unknown operation named"), and put it in the history
+   * under the wrong name (Run right after renaming the operation did the same). Both are set
+   * right here: the name follows the tab at the switch, and the fetcher never sends a name the
+   * query it sends does not define.
+   */
+  function syncOperationName(tabState) {
+    var tab = tabState && tabState.tabs[tabState.activeTabIndex];
+    var el = document.querySelector('.graphiql-query-editor .CodeMirror');
+    var editor = el && el.CodeMirror;
+    if (!tab || !editor) return;
+    var ops = operationsIn(tab.query || '');
+    if (!ops) return;
+    editor.operationName = shownOperation(ops, tab.operationName || editor.operationName);
+  }
+
+  function withShownOperation(inner) {
+    return function (params, opts) {
+      var ops = params && typeof params.query === 'string' && params.operationName !== 'IntrospectionQuery' ? operationsIn(params.query) : null;
+      if (ops) {
+        var name = shownOperation(ops, params.operationName);
+        if (name !== (params.operationName || null)) {
+          params = Object.assign({}, params);
+          if (name) params.operationName = name;
+          else delete params.operationName;
+        }
+      }
+      return inner(params, opts);
+    };
+  }
+
+  /**
+   * The operation to run in a document with these operations: the one named if the document
+   * has it; else, as GraphiQL itself picks once it has re-read the query, the first one (none
+   * for a lone anonymous operation). A name the document lacks can only be a stale one.
+   */
+  function shownOperation(ops, name) {
+    if (name && ops.indexOf(name) >= 0) return name;
+    if (!name && ops.length !== 1) return null; // leave the server to ask for a choice
+    return ops.length ? ops[0] : null;
+  }
+
+  /**
+   * The operations a GraphQL document defines, in order: a name each, null for an anonymous one.
+   * A small scan of the top level (comments, strings and nested braces skipped), as the page has
+   * no GraphQL parser of its own; null when the text is not one it understands.
+   */
+  function operationsIn(text) {
+    var ops = [];
+    var depth = 0;
+    var atStart = true; // where a definition may begin (top level, after the previous one)
+    var pending = false; // just read query/mutation/subscription at a definition's start
+    var i = 0;
+    var n = text.length;
+    while (i < n) {
+      var c = text.charAt(i);
+      if (c === '#') {
+        while (i < n && text.charAt(i) !== '\n' && text.charAt(i) !== '\r') i++;
+      } else if (c === '"') {
+        if (text.substr(i, 3) === '"""') {
+          var end = i + 3;
+          for (;;) {
+            end = text.indexOf('"""', end);
+            if (end < 0) return null;
+            if (text.charAt(end - 1) === '\\') end += 3;
+            else break;
+          }
+          i = end + 3;
+        } else {
+          i++;
+          while (i < n && text.charAt(i) !== '"') {
+            if (text.charAt(i) === '\n') return null;
+            i += text.charAt(i) === '\\' ? 2 : 1;
+          }
+          if (i >= n) return null;
+          i++;
+        }
+        continue;
+      } else if (/[_A-Za-z]/.test(c)) {
+        var start = i;
+        while (i < n && /[_0-9A-Za-z]/.test(text.charAt(i))) i++;
+        var word = text.slice(start, i);
+        if (depth === 0) {
+          if (pending) {
+            ops.push(word);
+            pending = false;
+            atStart = false;
+          } else if (atStart) {
+            pending = word === 'query' || word === 'mutation' || word === 'subscription';
+            atStart = false;
+          }
+        }
+        continue;
+      } else if (c === '{' || c === '(' || c === '[') {
+        if (depth === 0) {
+          if (pending || atStart) ops.push(null); // `query {` or the `{ … }` shorthand
+          pending = false;
+          atStart = false;
+        }
+        depth++;
+      } else if (c === '}' || c === ')' || c === ']') {
+        depth--;
+        if (depth < 0) return null;
+        if (depth === 0 && c === '}') atStart = true;
+      } else if (depth === 0 && pending && c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== ',' && c !== '\ufeff') {
+        // `query @directive {`: an anonymous operation with directives
+        ops.push(null);
+        pending = false;
+      }
+      i++;
+    }
+    return depth === 0 ? ops : null;
   }
 
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(Playground));

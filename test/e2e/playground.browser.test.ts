@@ -272,16 +272,11 @@ describeInChromium('Playground', 'playground in headless Chromium', () => {
   });
 
   /**
-   * Presses Run. GraphiQL takes the operation name from the query editor when it changes; after a
-   * tab switch it can still hold the previous tab's name (the answer is then "Unknown operation
-   * named …"), so an edit that changes nothing (a space typed and taken back) settles it first.
+   * Presses Run at once, as a user would right after switching tabs: no edit, no wait. (GraphiQL
+   * re-reads the operation name 100 ms after the query editor changes; init.js sends the name of
+   * the query shown, not a stale one.)
    */
   async function execute() {
-    await page.locator('.graphiql-query-editor .CodeMirror').click();
-    await page.keyboard.press('End');
-    await page.keyboard.type(' ');
-    await page.keyboard.press('Backspace');
-    await page.waitForTimeout(300);
     await page.locator('.graphiql-execute-button').click();
   }
 
@@ -340,6 +335,43 @@ describeInChromium('Playground', 'playground in headless Chromium', () => {
     // The chart follows the last storeStats answer: none here, so it says what to run.
     await eventually(async () => expect(await page.locator('#analyst-chart').innerText()).toContain('DailyStats'));
     await page.locator('#analyst-chart-toggle').click();
+  });
+
+  it('runs the shown query when Run is pressed right after a tab switch, in every tab', async () => {
+    const sent: { operationName?: string; query: string }[] = [];
+    for (const ex of examples) {
+      const name = operationOf(ex).name!.value;
+      await page.locator('.graphiql-tab-button', { hasText: new RegExp(`^\\s*${name}\\s*$`) }).click();
+      await eventually(async () => expect(await editorText('.graphiql-query-editor .CodeMirror')).toBe(ex.query));
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql' && r.request().postDataJSON()?.operationName !== 'IntrospectionQuery'),
+        execute(),
+      ]);
+      const body = response.request().postDataJSON();
+      sent.push({ operationName: body.operationName, query: body.query });
+      const answer = await response.json();
+      const codes = (answer.errors ?? []).map((e: { extensions?: { code?: string } }) => e.extensions?.code);
+      // The analyst key is in the headers: FORBIDDEN where it lacks a scope, never a name mix-up.
+      expect({ tab: name, status: response.status(), codes: codes.filter((c: string) => c !== 'FORBIDDEN') }).toEqual({ tab: name, status: 200, codes: [] });
+      expect({ tab: name, answered: answer.data != null }).toEqual({ tab: name, answered: !WHOLLY_GATED[name] });
+    }
+    expect(sent).toEqual(examples.map((ex) => ({ operationName: operationOf(ex).name!.value, query: ex.query })));
+    // The history names each run by the operation it ran (newest first), not by the tab before.
+    await eventually(async () => expect((await page.locator('.graphiql-history-item').allInnerTexts()).slice(0, examples.length)).toEqual(examples.map((ex) => operationOf(ex).name!.value).reverse()));
+  });
+
+  it('runs an operation renamed in the editor when Run is pressed at once', async () => {
+    const last = examples.at(-1)!;
+    const name = operationOf(last).name!.value;
+    const renamed = last.query.replace(`query ${name}`, 'query Renamed');
+    expect(renamed).not.toBe(last.query);
+    await page.locator('.graphiql-query-editor .CodeMirror').first().evaluate((el, q) => (el as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(q), renamed);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/graphql' && r.request().postDataJSON()?.operationName !== 'IntrospectionQuery'),
+      execute(),
+    ]);
+    expect({ status: response.status(), operationName: response.request().postDataJSON().operationName }).toEqual({ status: 200, operationName: 'Renamed' });
+    expect((await response.json()).errors).toBeUndefined();
   });
 
   it('keeps no API key in the browser\'s storage', async () => {
