@@ -91,7 +91,7 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
-    reports: new ReportService(tenancy, forget, audit, new ReportContentService(tenancy)),
+    reports: new ReportService(tenancy, hasher, audit, new ReportContentService(tenancy)),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,

@@ -133,16 +133,9 @@ export class ForgetService {
     return outcomes;
   }
 
-  /** The ledger's name for the person as asked for: their e-mail, else customer ID, else visitor ID. */
-  subjectHash(storeId: string, subject: Identifiers): string {
-    if (subject.emails.length) return this.hasher.hash(storeId, 'email', subject.emails[0]);
-    if (subject.customerIds.length) return this.hasher.hash(storeId, 'customer', subject.customerIds[0]);
-    return this.hasher.hash(storeId, 'visitor', subject.visitorIds[0]);
-  }
-
   private async forgetInStore(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, dryRun: boolean, reference: string | null): Promise<ForgetOutcome> {
     const requestedAt = new Date();
-    const subjectHash = this.subjectHash(store.id, seed);
+    const subjectHash = this.hasher.subject(store.id, seed);
     const request: ForgetRequestEntity = Object.assign(new ForgetRequestEntity(), {
       id: randomUUID(),
       storeId: store.id,
