@@ -11,7 +11,7 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import type { WebhookService } from '../webhooks/webhook.service';
 
 /** A change to a store's settings: omitted (undefined or null) fields keep their value. The GraphQL input implements it. */
@@ -162,7 +162,7 @@ export class StoreService {
         }
         return n;
       });
-      await flushDeletedPages(await this.tenancy.storeManager(ctx, store.id));
+      await this.tenancy.flushStore(ctx, store.id);
     }
     await this.audit.record(ctx, [{
       operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings',

@@ -10,7 +10,7 @@ import { BadUserInputError } from '../../errors';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { Identifiers, parsePerson } from '../subject/subject-input';
 import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint, Footprint, holdsAnything } from './footprint';
 import type { SuppressionService } from './suppression.service';
 import { ledgerEntry, WebhookService } from '../webhooks/webhook.service';
@@ -186,7 +186,7 @@ export class ForgetService {
         subjects = subjectsOf(footprint);
         return { ...(await eraseFootprint(em, footprint)), found: holdsAnything(footprint) };
       });
-      await flushDeletedPages(await this.tenancy.registry.manager(store));
+      await this.tenancy.flushStore(ctx, store.id);
       Object.assign(request, counts, { status: 'COMPLETED', completedAt: new Date(), alreadyForgotten: knownBefore && total(counts) === 0 });
     } catch (err) {
       this.log.error({ storeId: store.id, forgetRequestId: request.id, err: scrubPersonal(String(err)) }, 'forget failed in a store');

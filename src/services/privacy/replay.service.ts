@@ -6,7 +6,7 @@ import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint } from './footprint';
 import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';
@@ -82,7 +82,7 @@ export class ReplayService {
       await scan(em, VisitorEntity, ['id', 'customerId', 'email'], (r) => (match('visitor', r.id, seed.visitorIds), match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
       return eraseFootprint(em, await findFootprint(em, seed));
     });
-    await flushDeletedPages(await this.tenancy.registry.manager(store));
+    await this.tenancy.flushStore(ctx, store.id);
     return counts;
   }
 }
