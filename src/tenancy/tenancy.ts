@@ -44,6 +44,15 @@ export class Tenancy {
     return ctx.principal;
   }
 
+  /**
+   * The catalog for one authenticated request (UNAUTHENTICATED without a principal). It does not
+   * check reach: the caller filters by stores it got from `store` or `storesInScope`.
+   */
+  catalogManager(ctx: TenancyContext): EntityManager {
+    this.principal(ctx);
+    return this.catalog.manager;
+  }
+
   async store(ctx: TenancyContext, storeId: string): Promise<StoreEntity> {
     const principal = this.principal(ctx);
     const store = await ctx.loaders.storeById.load(storeId);

@@ -167,7 +167,7 @@ export class ForgetService {
   }
 
   private async run(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, request: ForgetRequestEntity): Promise<ForgetOutcome> {
-    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const ledger = this.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity);
     const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).

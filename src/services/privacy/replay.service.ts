@@ -43,7 +43,7 @@ export class ReplayService {
   }
 
   private async replayStore(ctx: ForgetContext, store: StoreEntity, since: Date): Promise<ReplayResult> {
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
     const requests = await catalog.getRepository(ForgetRequestEntity).find({ where: { storeId: store.id, requestedAt: MoreThanOrEqual(since) }, select: { id: true } });
     if (requests.length === 0) return { replayed: 0, ...ZERO_COUNTS };
     const wanted = new Set<string>();
@@ -65,7 +65,7 @@ export class ReplayService {
    */
   async replayRequest(ctx: ForgetContext, request: Pick<ForgetRequestEntity, 'id' | 'storeId' | 'subjectHash'>): Promise<EraseCounts> {
     const store = await this.tenancy.store(ctx, request.storeId);
-    const rows = await this.tenancy.catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
+    const rows = await this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
     return this.eraseMatching(ctx, store, new Set([request.subjectHash, ...rows.map((r) => r.hash)]));
   }
 

@@ -61,7 +61,7 @@ export class SuppressionListService {
   /** How many identifiers (e-mails, customer IDs, visitor IDs) the store's list holds. */
   async count(ctx: TenancyContext, storeId: string): Promise<number> {
     const store = await this.tenancy.store(ctx, storeId);
-    return this.tenancy.catalog.getRepository(SuppressionEntity).countBy({ storeId: store.id });
+    return this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity).countBy({ storeId: store.id });
   }
 
   /**
@@ -74,7 +74,7 @@ export class SuppressionListService {
     const store = await this.tenancy.store(ctx, storeId);
     const ids = parsePerson(person);
     const cleanReason = validReason(reason);
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
     const hashes = new Set(KINDS.flatMap(([kind, key]) => ids[key].map((v) => this.hasher.hash(store.id, kind, v))));
     const requests = new Set<string>();
     let rows: SuppressionEntity[] = [];
