@@ -171,18 +171,18 @@ export class ForgetService {
     const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).
-    const isSuppressed = await this.suppression.matcher(store.id, seed);
+    const isSuppressed = await this.suppression.matcher(ctx, store.id, seed);
     const knownBefore =
       seed.emails.some((v) => isSuppressed('email', v)) || seed.customerIds.some((v) => isSuppressed('customer', v)) || seed.visitorIds.some((v) => isSuppressed('visitor', v));
     let subjects = subjectsOf(seed);
     // The subject is suppressed before its data is touched, so a sync racing this forget is dropped.
-    await this.suppression.suppress(store.id, seed, request.id);
+    await this.suppression.suppress(ctx, store.id, seed, request.id);
     try {
       const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
         const footprint = await findFootprint(em, seed);
         if (footprint.truncated) this.log.warn({ storeId: store.id, forgetRequestId: request.id }, 'forget: the footprint was cut off at its round limit');
-        await this.suppression.suppress(store.id, footprint, request.id);
+        await this.suppression.suppress(ctx, store.id, footprint, request.id);
         subjects = subjectsOf(footprint);
         return { ...(await eraseFootprint(em, footprint)), found: holdsAnything(footprint) };
       });
