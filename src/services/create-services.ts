@@ -71,7 +71,7 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
   const tenancy = new Tenancy(catalog, registry);
   const hasher = new SubjectHasher(config.subjectHashSecret);
   const audit = new AuditService(catalog, hasher);
-  const suppression = new SuppressionService(catalog, hasher);
+  const suppression = new SuppressionService(tenancy, hasher);
   const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
   registry.onOpen = () => metrics.storeOpens.inc();
   const leases = new LeaseService(catalog, config.leaseTtlMs, log);
@@ -91,7 +91,7 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
     ingestion: new IngestionService(tenancy, suppression),
     audit,
     forget,
-    reports: new ReportService(tenancy, forget, audit, new ReportContentService(tenancy)),
+    reports: new ReportService(tenancy, hasher, audit, new ReportContentService(tenancy)),
     replay: new ReplayService(tenancy, hasher, audit),
     ledger: new LedgerService(tenancy),
     hasher,

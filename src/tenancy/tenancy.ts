@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { reachesStore } from '../auth/reach';
 import type { StoreLocation, StoreRegistry } from './store-registry';
 import { credentialGeneration } from './store-credentials';
+import { flushDeletedPages } from './store-lock';
 
 /** What tenancy needs of a request: who is asking, and the request's store lookup. */
 export interface TenancyContext {
@@ -43,6 +44,15 @@ export class Tenancy {
     return ctx.principal;
   }
 
+  /**
+   * The catalog for one authenticated request (UNAUTHENTICATED without a principal). It does not
+   * check reach: the caller filters by stores it got from `store` or `storesInScope`.
+   */
+  catalogManager(ctx: TenancyContext): EntityManager {
+    this.principal(ctx);
+    return this.catalog.manager;
+  }
+
   async store(ctx: TenancyContext, storeId: string): Promise<StoreEntity> {
     const principal = this.principal(ctx);
     const store = await ctx.loaders.storeById.load(storeId);
@@ -52,6 +62,14 @@ export class Tenancy {
 
   async storeManager(ctx: TenancyContext, storeId: string): Promise<EntityManager> {
     return this.registry.manager(await this.store(ctx, storeId));
+  }
+
+  /**
+   * After an erase in a store the caller reaches: on embedded SQLite, checkpoints the WAL so no
+   * old page image of the erased rows remains (a no-op on MySQL).
+   */
+  async flushStore(ctx: TenancyContext, storeId: string): Promise<void> {
+    await flushDeletedPages(await this.storeManager(ctx, storeId));
   }
 
   /** One transaction on one store database; `work` must write only through the manager it gets. */

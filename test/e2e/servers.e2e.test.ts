@@ -218,7 +218,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
           requestedByKeyId: 'test', requestedAt: now, completedAt: now, backupsClearBy: new Date(now.getTime() + 30 * 86_400_000),
           customersDeleted: 1, ordersAnonymized: 1, visitorsDeleted: 1, eventsDeleted: 3, alreadyForgotten: false, failure: null,
         });
-        await new SuppressionService(s3.tenancy.catalog, s3.hasher).suppress(s, { emails: ['ida@example.com'], customerIds: [], visitorIds: [] }, id);
+        await new SuppressionService(s3.tenancy, s3.hasher).suppress(ctx, s, { emails: ['ida@example.com'], customerIds: [], visitorIds: [] }, id);
       },
     });
     expect(result.to).toBe('eu-2');

@@ -44,7 +44,7 @@ export class AuditLogService {
   async list(ctx: TenancyContext, filter: AuditFilter, page: PageRequest, companyId?: string | null): Promise<ConnectionShape<AuditLogEntry>> {
     const p = this.tenancy.principal(ctx);
     validate(filter);
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
     const qb = catalog.getRepository(AuditEntryEntity).createQueryBuilder('a');
     const company = p.operator ? (companyId ?? null) : p.companyId;
     qb.where(company ? 'a.companyId = :company' : '1 = 1', { company });

@@ -11,7 +11,7 @@ export class CompanyService {
     this.tenancy.principal(ctx);
     const clean = name.trim();
     if (!clean || clean.length > 200) throw new BadUserInputError('`name` must be 1-200 characters');
-    return this.tenancy.catalog.getRepository(CompanyEntity).save({ id: randomUUID(), name: clean, createdAt: new Date() });
+    return this.tenancy.catalogManager(ctx).getRepository(CompanyEntity).save({ id: randomUUID(), name: clean, createdAt: new Date() });
   }
 
   /** The caller's own company, or for an operator key the one it names. */
@@ -20,7 +20,7 @@ export class CompanyService {
     const wanted = id ?? p.companyId;
     if (!wanted) throw new BadUserInputError('An operator key must name the company: `company(id: …)`');
     if (!reachesCompany(p, wanted)) throw new NotFoundError('Company');
-    const company = await this.tenancy.catalog.getRepository(CompanyEntity).findOneBy({ id: wanted });
+    const company = await this.tenancy.catalogManager(ctx).getRepository(CompanyEntity).findOneBy({ id: wanted });
     if (!company) throw new NotFoundError('Company');
     return company;
   }

@@ -11,7 +11,7 @@ import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import type { WebhookService } from '../webhooks/webhook.service';
 
 /** A change to a store's settings: omitted (undefined or null) fields keep their value. The GraphQL input implements it. */
@@ -58,8 +58,8 @@ export class StoreService {
   ) {}
 
   /** A Shopify shop links to one store, whichever company holds it (the message names no other store). */
-  private async assertDomainFree(storeId: string, domain: string): Promise<void> {
-    const other = await this.tenancy.catalog.getRepository(StoreEntity).findOneBy({ shopifyDomain: domain });
+  private async assertDomainFree(ctx: TenancyContext, storeId: string, domain: string): Promise<void> {
+    const other = await this.tenancy.catalogManager(ctx).getRepository(StoreEntity).findOneBy({ shopifyDomain: domain });
     if (other && other.id !== storeId) throw new BadUserInputError(DOMAIN_TAKEN);
   }
 
@@ -97,7 +97,7 @@ export class StoreService {
   async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsChange | null | undefined, server?: string | null): Promise<StoreEntity> {
     const p = this.tenancy.principal(ctx);
     if (!reachesCompany(p, companyId) || p.storeIds) throw new NotFoundError('Company');
-    const company = await this.tenancy.catalog.getRepository(CompanyEntity).findOneBy({ id: companyId });
+    const company = await this.tenancy.catalogManager(ctx).getRepository(CompanyEntity).findOneBy({ id: companyId });
     if (!company) throw new NotFoundError('Company');
     const clean = name.trim();
     if (!clean || clean.length > 200) throw new BadUserInputError('`name` must be 1-200 characters');
@@ -123,12 +123,12 @@ export class StoreService {
       webhookSecret: null,
     });
     Object.assign(store, settingsPatch(store, settings ?? {}), await this.webhookPatch(settings ?? {}));
-    if (store.shopifyDomain) await this.assertDomainFree(store.id, store.shopifyDomain);
+    if (store.shopifyDomain) await this.assertDomainFree(ctx, store.id, store.shopifyDomain);
     // The database exists, fully migrated, before the catalog points at it.
     await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
     // The generation first: a store row without one would be taken for an old-scheme store.
     if (this.config.engine === 'mysql') await recordGeneration(this.tenancy.catalog, store.id, FIRST_GENERATION);
-    await this.tenancy.catalog.getRepository(StoreEntity).save(store);
+    await this.tenancy.catalogManager(ctx).getRepository(StoreEntity).save(store);
     return store;
   }
 
@@ -143,9 +143,9 @@ export class StoreService {
       throw new BadUserInputError('`eraseCollected` erases the e-mails held in the store; it needs `collectEmails: false`');
     }
     const changed = changedSettings(store, patch);
-    if (patch.shopifyDomain) await this.assertDomainFree(store.id, patch.shopifyDomain);
+    if (patch.shopifyDomain) await this.assertDomainFree(ctx, store.id, patch.shopifyDomain);
     try {
-      await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, patch);
+      await this.tenancy.catalogManager(ctx).getRepository(StoreEntity).update({ id: store.id }, patch);
     } catch (err) {
       // The unique index: another store took the domain in between.
       if (patch.shopifyDomain && isDuplicate(err)) throw new BadUserInputError(DOMAIN_TAKEN);
@@ -162,7 +162,7 @@ export class StoreService {
         }
         return n;
       });
-      await flushDeletedPages(await this.tenancy.storeManager(ctx, store.id));
+      await this.tenancy.flushStore(ctx, store.id);
     }
     await this.audit.record(ctx, [{
       operation: eraseCollected ? 'updateStoreSettings.eraseCollected' : 'updateStoreSettings',

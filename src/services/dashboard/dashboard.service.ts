@@ -58,13 +58,12 @@ export class DashboardService {
 
   /** The platform's sub-processors, for any authenticated caller (no tenant data), by ID. */
   async subProcessors(ctx: TenancyContext): Promise<SubProcessorEntity[]> {
-    this.tenancy.principal(ctx);
-    return this.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
+    return this.tenancy.catalogManager(ctx).getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
   }
 
   async forCompany(ctx: TenancyContext, companyId: string): Promise<Dashboard> {
     const stores = await this.tenancy.reachableStores(ctx, companyId);
-    const subProcessors = await this.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
+    const subProcessors = await this.tenancy.catalogManager(ctx).getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
     const perStore: StoreDataTypes[] = [];
     for (const store of stores) perStore.push({ store, counts: await this.counts(ctx, store), location: this.location(store) });
     return {

@@ -50,7 +50,7 @@ export class PrivacyActivityService {
     };
     if (stores.length === 0) return empty;
     const storeIds = stores.map((s) => s.id);
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
 
     // Requests of the window by status; the latest backupsClearBy of a completed one is the
     // date by which no backup holds data forgotten in it (every earlier one is already past).

@@ -56,7 +56,7 @@ export class IngestionService {
       // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
       const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
       await lockSubjects(em, 'share');
-      const isSuppressed = await this.suppression.matcher(store.id, { emails: present(records.map((r) => r.email)), customerIds: records.map((r) => r.id), visitorIds: [] });
+      const isSuppressed = await this.suppression.matcher(ctx, store.id, { emails: present(records.map((r) => r.email)), customerIds: records.map((r) => r.id), visitorIds: [] });
       const kept = records.filter((r) => !isSuppressed('customer', r.id) && !isSuppressed('email', r.email));
       result.suppressed = records.length - kept.length;
       if (kept.length === 0) return result;
@@ -93,7 +93,7 @@ export class IngestionService {
     return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
       const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-      const isSuppressed = await this.lockAndMatch(em, store, records);
+      const isSuppressed = await this.lockAndMatch(ctx, em, store, records);
       const allowed = records.filter((r) => store[TRACKED[r.type]] === true);
       result.droppedBySettings = records.length - allowed.length;
       const kept = allowed.filter((r) => !isSuppressed('visitor', r.visitorId) && !isSuppressed('customer', r.customerId) && !isSuppressed('email', r.email));
@@ -138,7 +138,7 @@ export class IngestionService {
     return this.tenancy.storeTransaction(ctx, storeId, async (em, store) => {
       // Counted afresh by each attempt: a transaction retried after a deadlock starts over.
       const result: IngestResult = { accepted: 0, suppressed: 0, emailsDropped: 0, droppedBySettings: 0 };
-      const isSuppressed = await this.lockAndMatch(em, store, records);
+      const isSuppressed = await this.lockAndMatch(ctx, em, store, records);
       const ids = records.map((r) => r.id);
       const existing = new Map((await em.findBy(OrderEntity, { id: In(ids) })).map((o) => [o.id, o]));
       const now = new Date();
@@ -178,12 +178,13 @@ export class IngestionService {
    * suppressed: in this order, a forget running now cannot slip between the check and the write.
    */
   private async lockAndMatch(
+    ctx: TenancyContext,
     em: EntityManager,
     store: StoreEntity,
     records: { email?: string | null; customerId?: string | null; visitorId?: string | null }[],
   ) {
     await lockSubjects(em, 'share');
-    return this.suppression.matcher(store.id, {
+    return this.suppression.matcher(ctx, store.id, {
       emails: present(records.map((r) => r.email)),
       customerIds: present(records.map((r) => r.customerId)),
       visitorIds: present(records.map((r) => r.visitorId)),

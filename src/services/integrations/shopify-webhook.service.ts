@@ -5,7 +5,7 @@ import { ShopifyWebhookEntity, StoreEntity } from '../../entities/catalog';
 import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
 import { operatorPrincipal } from '../../auth/principal';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
@@ -192,7 +192,7 @@ export class ShopifyWebhookService {
         await lockSubjects(em, 'exclusive');
         return (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
       });
-      await flushDeletedPages(await this.services.tenancy.storeManager(ctx, store.id));
+      await this.services.tenancy.flushStore(ctx, store.id);
       await this.services.audit.record(ctx, [{ operation: 'shopify.ordersRedacted', storeId: store.id, companyId: store.companyId, records: anonymized }]);
     }
     return `forget requests ${requests.join(', ') || 'none'}; further orders anonymized: ${anonymized}`;

@@ -39,7 +39,7 @@ export interface RecoveryPass {
  */
 export async function recoverForgets(services: Services): Promise<RecoveryPass | null> {
   const ctx = createContext(services, SYSTEM_PRINCIPAL);
-  const ledger = services.tenancy.catalog.getRepository(ForgetRequestEntity);
+  const ledger = services.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity);
   const pass: RecoveryPass = { completed: 0, failed: 0, running: 0 };
   const ran = await services.leases.withLease(RECOVERY_LEASE, async (lease) => {
     // Request leases of processes that died after finishing (before releasing): nothing to recover.

@@ -10,7 +10,7 @@ import { BadUserInputError } from '../../errors';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { Identifiers, parsePerson } from '../subject/subject-input';
 import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint, Footprint, holdsAnything } from './footprint';
 import type { SuppressionService } from './suppression.service';
 import { ledgerEntry, WebhookService } from '../webhooks/webhook.service';
@@ -133,16 +133,9 @@ export class ForgetService {
     return outcomes;
   }
 
-  /** The ledger's name for the person as asked for: their e-mail, else customer ID, else visitor ID. */
-  subjectHash(storeId: string, subject: Identifiers): string {
-    if (subject.emails.length) return this.hasher.hash(storeId, 'email', subject.emails[0]);
-    if (subject.customerIds.length) return this.hasher.hash(storeId, 'customer', subject.customerIds[0]);
-    return this.hasher.hash(storeId, 'visitor', subject.visitorIds[0]);
-  }
-
   private async forgetInStore(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, dryRun: boolean, reference: string | null): Promise<ForgetOutcome> {
     const requestedAt = new Date();
-    const subjectHash = this.subjectHash(store.id, seed);
+    const subjectHash = this.hasher.subject(store.id, seed);
     const request: ForgetRequestEntity = Object.assign(new ForgetRequestEntity(), {
       id: randomUUID(),
       storeId: store.id,
@@ -174,26 +167,26 @@ export class ForgetService {
   }
 
   private async run(ctx: ForgetContext, store: StoreEntity, seed: Identifiers, request: ForgetRequestEntity): Promise<ForgetOutcome> {
-    const ledger = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const ledger = this.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity);
     const subjectHash = request.subjectHash;
     await ledger.insert(request);
     // Forgotten before, under this or another of their identifiers (the suppression list knows).
-    const isSuppressed = await this.suppression.matcher(store.id, seed);
+    const isSuppressed = await this.suppression.matcher(ctx, store.id, seed);
     const knownBefore =
       seed.emails.some((v) => isSuppressed('email', v)) || seed.customerIds.some((v) => isSuppressed('customer', v)) || seed.visitorIds.some((v) => isSuppressed('visitor', v));
     let subjects = subjectsOf(seed);
     // The subject is suppressed before its data is touched, so a sync racing this forget is dropped.
-    await this.suppression.suppress(store.id, seed, request.id);
+    await this.suppression.suppress(ctx, store.id, seed, request.id);
     try {
       const counts = await this.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
         const footprint = await findFootprint(em, seed);
         if (footprint.truncated) this.log.warn({ storeId: store.id, forgetRequestId: request.id }, 'forget: the footprint was cut off at its round limit');
-        await this.suppression.suppress(store.id, footprint, request.id);
+        await this.suppression.suppress(ctx, store.id, footprint, request.id);
         subjects = subjectsOf(footprint);
         return { ...(await eraseFootprint(em, footprint)), found: holdsAnything(footprint) };
       });
-      await flushDeletedPages(await this.tenancy.registry.manager(store));
+      await this.tenancy.flushStore(ctx, store.id);
       Object.assign(request, counts, { status: 'COMPLETED', completedAt: new Date(), alreadyForgotten: knownBefore && total(counts) === 0 });
     } catch (err) {
       this.log.error({ storeId: store.id, forgetRequestId: request.id, err: scrubPersonal(String(err)) }, 'forget failed in a store');

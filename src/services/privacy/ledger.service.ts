@@ -21,7 +21,7 @@ export class LedgerService {
     if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) throw new BadUserInputError('`from` must not be after `to`');
     const storeIds = (await this.tenancy.storesInScope(ctx, storeId)).map((s) => s.id);
     if (storeIds.length === 0) return toConnection([], page, () => ({ id: '' }), (r) => r, async () => 0);
-    const repo = this.tenancy.catalog.getRepository(ForgetRequestEntity);
+    const repo = this.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity);
     const filtered = () => {
       const qb = repo.createQueryBuilder('f').where('f.storeId IN (:...storeIds)', { storeIds });
       if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
@@ -36,7 +36,7 @@ export class LedgerService {
   /** One entry, if it belongs to a store the caller reaches; any other is NOT_FOUND, as a missing one. */
   async get(ctx: TenancyContext, id: string): Promise<ForgetRequestEntity> {
     if (id.length > 36) throw new NotFoundError('Forget request');
-    const row = await this.tenancy.catalog.getRepository(ForgetRequestEntity).findOneBy({ id });
+    const row = await this.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity).findOneBy({ id });
     if (!row) throw new NotFoundError('Forget request');
     try {
       await this.tenancy.store(ctx, row.storeId);

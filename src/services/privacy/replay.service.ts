@@ -6,7 +6,7 @@ import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { eraseFootprint, EraseCounts, ZERO_COUNTS } from './erase';
-import { flushDeletedPages, lockSubjects } from '../../tenancy/store-lock';
+import { lockSubjects } from '../../tenancy/store-lock';
 import { findFootprint } from './footprint';
 import type { Identifiers } from '../subject/subject-input';
 import type { ForgetContext } from './forget.service';
@@ -43,7 +43,7 @@ export class ReplayService {
   }
 
   private async replayStore(ctx: ForgetContext, store: StoreEntity, since: Date): Promise<ReplayResult> {
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
     const requests = await catalog.getRepository(ForgetRequestEntity).find({ where: { storeId: store.id, requestedAt: MoreThanOrEqual(since) }, select: { id: true } });
     if (requests.length === 0) return { replayed: 0, ...ZERO_COUNTS };
     const wanted = new Set<string>();
@@ -65,7 +65,7 @@ export class ReplayService {
    */
   async replayRequest(ctx: ForgetContext, request: Pick<ForgetRequestEntity, 'id' | 'storeId' | 'subjectHash'>): Promise<EraseCounts> {
     const store = await this.tenancy.store(ctx, request.storeId);
-    const rows = await this.tenancy.catalog.getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
+    const rows = await this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity).find({ where: { storeId: store.id, forgetRequestId: request.id }, select: { hash: true } });
     return this.eraseMatching(ctx, store, new Set([request.subjectHash, ...rows.map((r) => r.hash)]));
   }
 
@@ -82,7 +82,7 @@ export class ReplayService {
       await scan(em, VisitorEntity, ['id', 'customerId', 'email'], (r) => (match('visitor', r.id, seed.visitorIds), match('customer', r.customerId, seed.customerIds), match('email', r.email, seed.emails)));
       return eraseFootprint(em, await findFootprint(em, seed));
     });
-    await flushDeletedPages(await this.tenancy.registry.manager(store));
+    await this.tenancy.flushStore(ctx, store.id);
     return counts;
   }
 }

@@ -158,7 +158,7 @@ export class ReportContentService {
   constructor(private readonly tenancy: Tenancy) {}
 
   async complete(ctx: TenancyContext, report: PrivacyReport): Promise<FullPrivacyReport> {
-    const registry = await this.tenancy.catalog.getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
+    const registry = await this.tenancy.catalogManager(ctx).getRepository(SubProcessorEntity).find({ order: { id: 'ASC' } });
     const stores: ContentStoreReport[] = [];
     for (const r of report.stores) stores.push({ ...r, content: await this.forStore(ctx, r, registry, report.generatedAt) });
     return { ...report, stores };

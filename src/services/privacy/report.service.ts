@@ -9,7 +9,8 @@ import { findFootprint } from './footprint';
 import type { DataCategory } from './data-categories';
 import type { StoreReport } from './privacy-report';
 import type { FullPrivacyReport, ReportContentService } from './report-content.service';
-import type { ForgetContext, ForgetService, PersonInput } from './forget.service';
+import type { SubjectHasher } from '../subject/subject-hasher';
+import type { ForgetContext, PersonInput } from './forget.service';
 import { subjectsOf } from './forget.service';
 
 /**
@@ -19,7 +20,7 @@ import { subjectsOf } from './forget.service';
 export class ReportService {
   constructor(
     private readonly tenancy: Tenancy,
-    private readonly forget: ForgetService,
+    private readonly hasher: SubjectHasher,
     private readonly audit: AuditService,
     private readonly content: ReportContentService,
   ) {}
@@ -51,7 +52,7 @@ export class ReportService {
       ctx.reads?.cover(store.id);
       await this.audit.record(ctx, [{
         operation: 'privacyReport', storeId: store.id, companyId: store.companyId,
-        subjectHash: this.forget.subjectHash(store.id, subject),
+        subjectHash: this.hasher.subject(store.id, subject),
         records: f.customers.length + f.orders.length + f.visitors.length + events.length,
         subjects: subjectsOf(f),
       }]);

@@ -1,4 +1,4 @@
-import { DataSource, In } from 'typeorm';
+import { In } from 'typeorm';
 import { ForgetRequestEntity, SuppressionEntity } from '../../entities/catalog';
 import type { SubjectKind } from '../../entities/catalog/suppression.entity';
 import { BadUserInputError } from '../../errors';
@@ -17,27 +17,27 @@ const KINDS: [SubjectKind, keyof Identifiers][] = [
 /** The suppression list (S6), by keyed hash: what ingestion must not bring back. */
 export class SuppressionService {
   constructor(
-    private readonly catalog: DataSource,
+    private readonly tenancy: Tenancy,
     private readonly hasher: SubjectHasher,
   ) {}
 
   /** Adds every identifier; ones already listed keep their first request. */
-  async suppress(storeId: string, ids: Identifiers, forgetRequestId: string): Promise<void> {
+  async suppress(ctx: TenancyContext, storeId: string, ids: Identifiers, forgetRequestId: string): Promise<void> {
     const rows = KINDS.flatMap(([kind, key]) => ids[key].map((v) => ({ storeId, hash: this.hasher.hash(storeId, kind, v), kind, forgetRequestId, createdAt: new Date() })));
     if (rows.length === 0) return;
-    const repo = this.catalog.getRepository(SuppressionEntity);
+    const repo = this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity);
     for (let i = 0; i < rows.length; i += 500) await repo.createQueryBuilder().insert().values(rows.slice(i, i + 500)).orIgnore().execute();
   }
 
   /** Which of these identifiers are suppressed in the store, as a predicate per kind. */
-  async matcher(storeId: string, ids: Identifiers): Promise<(kind: SubjectKind, value: string | null | undefined) => boolean> {
+  async matcher(ctx: TenancyContext, storeId: string, ids: Identifiers): Promise<(kind: SubjectKind, value: string | null | undefined) => boolean> {
     const hashes = new Map<string, string>();
     for (const [kind, key] of KINDS) for (const v of ids[key]) hashes.set(`${kind}\u0000${v}`, this.hasher.hash(storeId, kind, v));
     if (hashes.size === 0) return () => false;
     const found = new Set<string>();
     const all = [...hashes.values()];
     for (let i = 0; i < all.length; i += 1000) {
-      const rows = await this.catalog.getRepository(SuppressionEntity).find({ where: { storeId, hash: In(all.slice(i, i + 1000)) }, select: { hash: true } });
+      const rows = await this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity).find({ where: { storeId, hash: In(all.slice(i, i + 1000)) }, select: { hash: true } });
       rows.forEach((r) => found.add(r.hash));
     }
     return (kind, value) => !!value && found.has(hashes.get(`${kind}\u0000${value}`) ?? '');
@@ -61,7 +61,7 @@ export class SuppressionListService {
   /** How many identifiers (e-mails, customer IDs, visitor IDs) the store's list holds. */
   async count(ctx: TenancyContext, storeId: string): Promise<number> {
     const store = await this.tenancy.store(ctx, storeId);
-    return this.tenancy.catalog.getRepository(SuppressionEntity).countBy({ storeId: store.id });
+    return this.tenancy.catalogManager(ctx).getRepository(SuppressionEntity).countBy({ storeId: store.id });
   }
 
   /**
@@ -74,7 +74,7 @@ export class SuppressionListService {
     const store = await this.tenancy.store(ctx, storeId);
     const ids = parsePerson(person);
     const cleanReason = validReason(reason);
-    const catalog = this.tenancy.catalog;
+    const catalog = this.tenancy.catalogManager(ctx);
     const hashes = new Set(KINDS.flatMap(([kind, key]) => ids[key].map((v) => this.hasher.hash(store.id, kind, v))));
     const requests = new Set<string>();
     let rows: SuppressionEntity[] = [];

@@ -88,7 +88,7 @@ export class RetentionService {
   /** The recorded runs of the stores the caller reaches (or one of them), newest first. */
   async runs(ctx: TenancyContext, storeId: string | null | undefined, page: PageRequest): Promise<ConnectionShape<PurgeRunEntity>> {
     const storeIds = (await this.tenancy.storesInScope(ctx, storeId)).map((s) => s.id);
-    const repo = this.tenancy.catalog.getRepository(PurgeRunEntity);
+    const repo = this.tenancy.catalogManager(ctx).getRepository(PurgeRunEntity);
     if (storeIds.length === 0) return toConnection([], page, () => ({ id: '' }), (r) => r, async () => 0);
     const qb = newestFirstPage(repo.createQueryBuilder('r').where('r.storeId IN (:...storeIds)', { storeIds }), 'r', 'startedAt', page);
     return toConnection(await qb.getMany(), page, (r) => ({ at: r.startedAt, id: r.id }), (r) => r, () => repo.countBy({ storeId: In(storeIds) }));
@@ -108,7 +108,7 @@ export class RetentionService {
   }
 
   private async purgeStore(ctx: TenancyContext & AuditContext, store: StoreEntity, opts: PurgeOptions): Promise<PurgeRunEntity> {
-    const runs = this.tenancy.catalog.getRepository(PurgeRunEntity);
+    const runs = this.tenancy.catalogManager(ctx).getRepository(PurgeRunEntity);
     const unfinished = await runs.findOne({ where: { storeId: store.id, status: In(['RUNNING', 'INTERRUPTED']) }, order: { startedAt: 'DESC' } });
     const run =
       unfinished ??

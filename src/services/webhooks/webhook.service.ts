@@ -94,7 +94,7 @@ export class WebhookService {
   async rotateSecret(ctx: TenancyContext & AuditContext, storeId: string): Promise<string> {
     const store = await this.tenancy.store(ctx, storeId);
     const secret = newWebhookSecret();
-    await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id }, { webhookSecret: this.secrets.seal(store.id, secret) });
+    await this.tenancy.catalogManager(ctx).getRepository(StoreEntity).update({ id: store.id }, { webhookSecret: this.secrets.seal(store.id, secret) });
     ctx.loaders.clearStore(store.id);
     await this.audit.record(ctx, [{ operation: 'rotateWebhookSecret', storeId: store.id, companyId: store.companyId, records: 0, detail: 'webhook secret rotated' }]);
     return secret;
@@ -103,7 +103,7 @@ export class WebhookService {
   /** The store's deliveries, newest first. */
   async deliveries(ctx: TenancyContext, storeId: string, page: PageRequest): Promise<ConnectionShape<WebhookDeliveryEntity>> {
     const store = await this.tenancy.store(ctx, storeId);
-    const repo = this.tenancy.catalog.getRepository(WebhookDeliveryEntity);
+    const repo = this.tenancy.catalogManager(ctx).getRepository(WebhookDeliveryEntity);
     const qb = repo
       .createQueryBuilder('d')
       .select(['d.id', 'd.event', 'd.status', 'd.attempts', 'd.lastAttemptAt', 'd.responseStatus', 'd.createdAt'])
