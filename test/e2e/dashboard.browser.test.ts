@@ -5,7 +5,7 @@ import { DASHBOARD_CSP, DASHBOARD_QUERY } from '../../src/http/dashboard-page';
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { failDeletes } from '../support/faults';
 import { createKey } from '../support/fixtures';
-import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, OUTPUT_DIR, requireChromium } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, fetchAnotherOrigin, OUTPUT_DIR, requireChromium } from '../support/chromium';
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 
 /**
@@ -283,11 +283,7 @@ describeInChromium('Dashboard', 'GDPR dashboard in headless Chromium', () => {
   });
 
   it('is kept from reaching any other origin by its CSP', async () => {
-    const blocked = await page.evaluate(`(async () => {
-      const violation = new Promise((resolve) => document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective + ' ' + e.blockedURI), { once: true }));
-      const fetched = await fetch('http://example.invalid/x').then(() => 'fetched', () => 'refused');
-      return { fetched, violation: await violation };
-    })()`);
+    const blocked = await fetchAnotherOrigin(page);
     expect(blocked).toEqual({ fetched: 'refused', violation: 'connect-src http://example.invalid/x' });
     expect(requests.some((u) => u.includes('example.invalid'))).toBe(false);
   });

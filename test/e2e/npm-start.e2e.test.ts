@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { loadConfig } from '../../src/config';
 import { dropDatabases, ENGINES, MYSQL_TEST_URL, TEST_RECEIPT_KEY } from '../support/gateway';
+import { listeningPort } from '../support/process';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -55,18 +56,9 @@ describe.each(ENGINES)('SIGTERM to `npm start` [%s]', (engine) => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     spawned.push(npm.pid!);
-    let out = '';
     const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-    const port = await new Promise<number>((resolve, reject) => {
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      };
-      npm.stdout!.on('data', onData);
-      npm.stderr!.on('data', onData);
-      void exited.then(() => reject(new Error(`npm start exited early: ${out}`)));
-    });
+    const announced = listeningPort(npm, 'npm start');
+    const port = await announced.port;
     const gatewayPids = descendants(npm.pid!);
     spawned.push(...gatewayPids);
     const url = `http://127.0.0.1:${port}/graphql`;
@@ -94,7 +86,7 @@ describe.each(ENGINES)('SIGTERM to `npm start` [%s]', (engine) => {
     await new Promise((r) => setTimeout(r, 200));
     npm.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
-    expect(out).toMatch(/draining requests in flight/);
+    expect(announced.output()).toMatch(/draining requests in flight/);
     expect(gatewayPids.some(alive)).toBe(true); // still draining: the request has not finished
     expect(await fetch(url).then(() => 'answered', () => 'refused')).toBe('refused'); // no new connections
     req.end(body.slice(40));
@@ -103,7 +95,7 @@ describe.each(ENGINES)('SIGTERM to `npm start` [%s]', (engine) => {
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toEqual({ data: { upsertCustomers: { accepted: 1 } } });
     expect(await exited).toBe(0);
-    expect(out).toMatch(/"msg":"stopped"/);
+    expect(announced.output()).toMatch(/"msg":"stopped"/);
     // Nothing left behind: the gateway itself got the signal and ended.
     await new Promise((r) => setTimeout(r, 200));
     expect(gatewayPids.filter(alive)).toEqual([]);

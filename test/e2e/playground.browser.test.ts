@@ -8,7 +8,7 @@ import { DEMO_SUBJECT, demoPlaygroundExamples } from '../../src/http/playground-
 import { seedDemo } from '../../src/services/demo/demo-seed.service';
 import { createKey } from '../support/fixtures';
 import { GqlResult, startTestGateway, TestGateway } from '../support/gateway';
-import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, OUTPUT_DIR, requireChromium } from '../support/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium, eventually, fetchAnotherOrigin, OUTPUT_DIR, requireChromium } from '../support/chromium';
 
 /**
  * The analysts' playground: every example tab runs against the demo data (with the demo key,
@@ -390,12 +390,7 @@ describeInChromium('Playground', 'playground in headless Chromium', () => {
   });
 
   it('is kept from reaching any other origin by its CSP', async () => {
-    // Runs in the page (this project compiles without the DOM's types, hence a string).
-    const blocked = await page.evaluate(`(async () => {
-      const violation = new Promise((resolve) => document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective + ' ' + e.blockedURI), { once: true }));
-      const fetched = await fetch('http://example.invalid/x').then(() => 'fetched', () => 'refused');
-      return { fetched, violation: await violation };
-    })()`);
+    const blocked = await fetchAnotherOrigin(page);
     expect(blocked).toEqual({ fetched: 'refused', violation: 'connect-src http://example.invalid/x' });
     expect(requests.some((u) => u.includes('example.invalid'))).toBe(false);
   });

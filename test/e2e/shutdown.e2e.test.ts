@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../../src/config';
 import { asMysqlAdmin, dropDatabases, MYSQL_TEST_URL, TEST_RECEIPT_KEY } from '../support/gateway';
+import { listeningPort } from '../support/process';
 
 const ROOT = join(__dirname, '..', '..');
 const RUN_MYSQL = process.env.PGW_TEST_ENGINES?.includes('mysql');
@@ -10,20 +11,10 @@ const RUN_MYSQL = process.env.PGW_TEST_ENGINES?.includes('mysql');
 /** The real entry point, as `npm start` runs it (from source, without a build). */
 function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string; port: Promise<number> } {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', () => reject(new Error(`exited early: ${out}`)));
-  });
+  const { port, output } = listeningPort(child);
   port.catch(() => undefined); // a test that expects an early exit does not wait for the port
   started.push(child);
-  return { child, output: () => out, port };
+  return { child, output, port };
 }
 
 const started: ChildProcess[] = [];

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 
 /** Debian's Chromium (playwright-core only drives it; nothing is downloaded). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,4 +38,17 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * Asks the page to fetch from another origin and reports what happened: whether the fetch went
+ * through, and the CSP directive that blocked it. Runs in the page (the project compiles without
+ * the DOM's types, hence a string).
+ */
+export function fetchAnotherOrigin(page: Page): Promise<unknown> {
+  return page.evaluate(`(async () => {
+    const violation = new Promise((resolve) => document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective + ' ' + e.blockedURI), { once: true }));
+    const fetched = await fetch('http://example.invalid/x').then(() => 'fetched', () => 'refused');
+    return { fetched, violation: await violation };
+  })()`);
 }

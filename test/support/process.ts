@@ -94,6 +94,25 @@ export async function processDatabases(engine: Engine): Promise<ProcessDatabases
   };
 }
 
+/**
+ * The port a starting gateway announces ("listening on http://localhost:<port>"), read from its
+ * output; rejects when the process exits first. `output` is everything it has written so far.
+ */
+export function listeningPort(child: ChildProcess, what = 'the process'): { port: Promise<number>; output: () => string } {
+  let out = '';
+  const port = new Promise<number>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`${what} exited early: ${out}`)));
+  });
+  return { port, output: () => out };
+}
+
 const started: ChildProcess[] = [];
 /** Call from afterAll: no gateway process outlives its test file. */
 export function killStartedProcesses(): void {
@@ -108,18 +127,8 @@ export async function startGatewayProcess(dbs: ProcessDatabases, env: Record<str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
-  let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => reject(new Error(`the gateway process exited early: ${out}`)));
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  return { child, url, gql: gqlClient(url), adminKey: dbs.adminKey, output: () => out, exited };
+  const { port, output } = listeningPort(child, 'the gateway process');
+  const url = `http://127.0.0.1:${await port}/graphql`;
+  return { child, url, gql: gqlClient(url), adminKey: dbs.adminKey, output, exited };
 }
