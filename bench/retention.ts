@@ -35,6 +35,7 @@ import { createContext } from '../src/context';
 import { SCHEDULE_PRINCIPAL } from '../src/services/retention/retention-schedule';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
 import { benchGatewayConfig, benchOptions, dropBenchDatabases, listenGateway, gql, MYSQL_URL, pad, randInt, SERVER, sleep, sqlTime, storeConnection, table } from './bench-support';
+import { catalogOf } from '../test/support/internals';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -609,7 +610,7 @@ async function purgeViaGateway(gw: Gateway, storeId: string, d: DataSet, chunk: 
   const em = await gw.services.tenancy.storeManager(ctx, storeId);
   const store = new Statements();
   const catalog = new Statements();
-  const unobserve = [observe(em.connection, store), observe(gw.services.tenancy.catalog, catalog)];
+  const unobserve = [observe(em.connection, store), observe(catalogOf(gw.services), catalog)];
   let lastReport = performance.now();
   const readsBefore = await poolReads(admin);
   const cpu = process.cpuUsage();
@@ -798,7 +799,7 @@ async function main(): Promise<void> {
     const companyId = (await gql(url, adminKey, 'mutation($n:String!){ createCompany(name:$n){ id } }', { n: 'Retention Bench' })).createCompany.id as string;
     const createStore = async (name: string) => (await gql(url, adminKey, 'mutation($c:ID!,$n:String!){ createStore(companyId:$c, name:$n){ id } }', { c: companyId, n: name })).createStore.id as string;
     const storeIds = [await createStore('Retention Bench A'), await createStore('Retention Bench B')];
-    const stores = await gw.services.tenancy.catalog.getRepository(StoreEntity).findBy(storeIds.map((id) => ({ id })));
+    const stores = await catalogOf(gw.services).getRepository(StoreEntity).findBy(storeIds.map((id) => ({ id })));
     const [storeA, storeB] = storeIds.map((id) => stores.find((s) => s.id === id)!);
     for (const s of [storeA, storeB]) {
       if (s.retentionMinMonths !== 1 || s.retentionMaxMonths !== 12) throw new Error(`store ${s.id} has retention bounds ${s.retentionMinMonths}-${s.retentionMaxMonths}, the bench expects the default 1-12`);

@@ -32,6 +32,7 @@ import { DEFAULT_PRODUCTS } from '../src/services/catalog/store.service';
 import { createStoreDatabase, sqliteStoreFile, storeOptions } from '../src/tenancy/data-source-factory';
 import type { StoreRegistry } from '../src/tenancy/store-registry';
 import { benchOptions, percentile } from './bench-support';
+import { catalogOf, registryOf } from '../test/support/internals';
 
 const OPTIONS = benchOptions(
   'Usage: npm run bench:tenants -- [options]',
@@ -128,8 +129,8 @@ async function main(): Promise<void> {
   const gateway = await createGateway(config, log);
   const server = await gateway.listen(0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  const catalog = gateway.services.tenancy.catalog;
-  const registry = gateway.services.tenancy.registry;
+  const catalog = catalogOf(gateway.services);
+  const registry = registryOf(gateway.services);
   let t0 = performance.now();
   const companies = Array.from({ length: Math.ceil(STORES / 10) }, (_, i) => ({ id: randomUUID(), name: `Bench company ${i + 1}`, createdAt: new Date() }));
   for (let i = 0; i < companies.length; i += 500) await catalog.getRepository(CompanyEntity).insert(companies.slice(i, i + 500));

@@ -6,8 +6,7 @@ import { startWebhookWorker } from './services/webhooks/webhook-worker';
 import { ConfigError, loadConfig } from './config';
 import { demoPlaygroundExamples, playgroundExamples } from './http/playground-examples';
 import { createLogger } from './logging';
-import { readDemoKey, seedDemo } from './services/demo/demo-seed.service';
-import { StoreEntity } from './entities/catalog';
+import { firstStoreId, readDemoKey, seedDemo } from './services/demo/demo-seed.service';
 import { startDeletionRecovery } from './services/catalog/store-deletion.service';
 import { startShopifyQueue } from './services/integrations/shopify-webhook.service';
 
@@ -29,8 +28,7 @@ async function main(): Promise<void> {
     demoKey,
     examples: async () => {
       if (!demoKey()) return playgroundExamples(null, null);
-      const first = await gateway.services.tenancy.catalog.getRepository(StoreEntity).find({ order: { createdAt: 'ASC' }, take: 1 });
-      return demoPlaygroundExamples(first[0]?.id ?? null);
+      return demoPlaygroundExamples(await firstStoreId(gateway.services));
     },
   });
   if (demoMode) {

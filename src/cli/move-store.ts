@@ -13,7 +13,7 @@ if (!values.store || !values.to || !Number.isFinite(dropAfter) || dropAfter < 0 
 
 void runCli(async (ctx) => {
   const s = ctx.services;
-  const mover = new StoreMoveService(s.config, s.tenancy, s.replay, s.audit, s.observer, s.log);
+  const mover = new StoreMoveService(s.config, s.tenancy, s.replay, s.audit, s.log);
   const r = await mover.move(ctx, values.store!, values.to!, {
     chunkRows: chunk,
     dropAfterMs: dropAfter * 1000,

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { rotateStoreCredentials } from '../tenancy/store-credentials';
 import { runCli } from './cli-context';
 
 /**
@@ -18,7 +17,7 @@ void runCli(async (ctx) => {
   }
   const stores = await tenancy.storesInScope(ctx, values.store);
   for (const store of stores) {
-    const generation = await rotateStoreCredentials(config, tenancy.catalog, store);
+    const generation = await tenancy.rotateStoreCredentials(ctx, store);
     await audit.record(ctx, [{ operation: 'rotateStoreCredentials', storeId: store.id, companyId: store.companyId, records: 0 }]);
     process.stdout.write(`${store.name} (${store.id.slice(0, 8)}): database user at password generation ${generation}\n`);
   }

@@ -7,7 +7,8 @@ import { prepareMysql } from '../tenancy/prepare-mysql';
 import { attachFailover } from '../tenancy/host-failover';
 import { catalogOptions } from '../tenancy/data-source-factory';
 import { QueryObserver } from '../tenancy/query-observer';
-import { StoreRegistry, waitingOn } from '../tenancy/store-registry';
+import { StoreRegistry } from '../tenancy/store-registry';
+import { watchPool } from '../tenancy/pool-usage';
 import { Tenancy } from '../tenancy/tenancy';
 import { ApiKeyService } from './auth/api-key.service';
 import { ensureBootstrapKey } from './auth/bootstrap-key';
@@ -70,11 +71,12 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
   const registry = new StoreRegistry(config, observer, log);
   const tenancy = new Tenancy(catalog, registry);
   const hasher = new SubjectHasher(config.subjectHashSecret);
-  const audit = new AuditService(catalog, hasher);
+  const audit = new AuditService(tenancy, hasher);
   const suppression = new SuppressionService(tenancy, hasher);
-  const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + waitingOn(catalog));
+  const catalogPool = watchPool(catalog);
+  const metrics = new Metrics(() => registry.openCount, () => registry.poolWaiting() + catalogPool.waiting);
   registry.onOpen = () => metrics.storeOpens.inc();
-  const leases = new LeaseService(catalog, config.leaseTtlMs, log);
+  const leases = new LeaseService(tenancy, config.leaseTtlMs, log);
   const webhooks = new WebhookService(config, tenancy, audit, new WebhookSecretBox(config.subjectHashSecret));
   const forget = new ForgetService(tenancy, hasher, suppression, audit, log, metrics, leases, webhooks);
   const services: Services = {
@@ -82,9 +84,9 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
     log,
     observer,
     tenancy,
-    apiKeys: new ApiKeyService(catalog),
+    apiKeys: new ApiKeyService(tenancy),
     companies: new CompanyService(tenancy),
-    stores: new StoreService(config, tenancy, observer, log, audit, webhooks),
+    stores: new StoreService(config, tenancy, audit, webhooks),
     profiles: new ProfileService(tenancy, hasher),
     stats: new StoreStatsService(tenancy),
     products: new ProductIngestionService(tenancy),
@@ -106,9 +108,9 @@ export async function createServices(givenConfig: Config, log: Logger): Promise<
     storeDeletions: new StoreDeletionService(config, tenancy, audit, leases, receipts, log, webhooks),
   };
   const shopify = new ShopifyWebhookService(services);
-  await loadSubProcessors(catalog);
+  await loadSubProcessors(tenancy.systemCatalog());
   if (config.bootstrapAdminKey) {
-    const outcome = await ensureBootstrapKey(catalog, config.bootstrapAdminKey);
+    const outcome = await ensureBootstrapKey(tenancy.systemCatalog(), config.bootstrapAdminKey);
     if (outcome === 'kept-revoked') log.warn('the operator key (BOOTSTRAP_ADMIN_KEY) is revoked; set a new BOOTSTRAP_ADMIN_KEY to replace it');
   }
 

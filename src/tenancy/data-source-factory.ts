@@ -7,7 +7,7 @@ import { STORE_ENTITIES } from '../entities/store';
 import { CATALOG_MIGRATIONS } from '../migrations/catalog';
 import { STORE_MIGRATIONS } from '../migrations/store';
 import { DEFAULT_SERVER, storeServer } from './store-servers';
-import { FIRST_GENERATION, onStoreServer, provisionStoreUser, storeDbPassword, storeDbUserName } from './store-credentials';
+import { type CatalogQueries, FIRST_GENERATION, onStoreServer, provisionStoreUser, storeDbPassword, storeDbUserName } from './store-credentials';
 
 /**
  * SQLite pragmas for every file we open. `secure_delete` overwrites deleted content so a
@@ -180,7 +180,7 @@ export async function openStoreDataSource(config: Config, databaseName: string, 
  */
 export async function createStoreDatabase(
   config: Config,
-  catalog: DataSource,
+  catalog: CatalogQueries,
   databaseName: string,
   logger: TypeOrmLogger,
   server = DEFAULT_SERVER,

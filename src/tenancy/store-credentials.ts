@@ -1,5 +1,5 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { STORE_DB_HOST, type Config } from '../config';
 import { StoreCredentialEntity } from '../entities/catalog/store-credential.entity';
 import type { StoreEntity } from '../entities/catalog';
@@ -13,6 +13,9 @@ export const STORE_DB_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE';
 
 /** HKDF salt: names the purpose, so these keys share nothing with the subject hashes'. */
 const PASSWORD_LABEL = 'privacy-gateway/store-db-password';
+
+/** The catalog, as these need it: a DataSource or its manager. */
+export type CatalogQueries = Pick<EntityManager, 'getRepository' | 'query'>;
 
 export type AdminQuery = (sql: string, params?: unknown[]) => Promise<unknown>;
 
@@ -34,12 +37,12 @@ export function storeDbPassword(config: Config, databaseName: string, generation
 }
 
 /** The catalog's record of a store's password generation (0 without a row). */
-export async function credentialGeneration(catalog: DataSource, storeId: string): Promise<number> {
+export async function credentialGeneration(catalog: CatalogQueries, storeId: string): Promise<number> {
   const row = await catalog.getRepository(StoreCredentialEntity).findOneBy({ storeId });
   return row?.generation ?? 0;
 }
 
-export async function recordGeneration(catalog: DataSource, storeId: string, generation: number): Promise<void> {
+export async function recordGeneration(catalog: CatalogQueries, storeId: string, generation: number): Promise<void> {
   await catalog.getRepository(StoreCredentialEntity).upsert({ storeId, generation, rotatedAt: new Date() }, ['storeId']);
 }
 
@@ -86,7 +89,7 @@ export async function dropStoreUser(query: AdminQuery, databaseName: string): Pr
 }
 
 /** Runs `work` with administrator statements on a store server (`default`: the catalog's connection). */
-export async function onStoreServer<T>(config: Config, catalog: DataSource, server: string, work: (query: AdminQuery) => Promise<T>, route?: string): Promise<T> {
+export async function onStoreServer<T>(config: Config, catalog: CatalogQueries, server: string, work: (query: AdminQuery) => Promise<T>, route?: string): Promise<T> {
   // A cluster (several hosts): through the store's home node when `route` names the store.
   if (server === DEFAULT_SERVER && !(route && storeServer(config, server).failover)) return work((sql, params) => catalog.query(sql, params));
   return withAdmin(
@@ -107,7 +110,7 @@ export async function onStoreServer<T>(config: Config, catalog: DataSource, serv
  * notice the new generation on their next request for the store and reopen its pool with the
  * new password; connections already open keep working meanwhile, so requests in flight finish.
  */
-export async function rotateStoreCredentials(config: Config, catalog: DataSource, store: Pick<StoreEntity, 'id' | 'databaseName' | 'server'>): Promise<number> {
+export async function rotateStoreCredentials(config: Config, catalog: CatalogQueries, store: Pick<StoreEntity, 'id' | 'databaseName' | 'server'>): Promise<number> {
   const next = (await credentialGeneration(catalog, store.id)) + 1;
   await onStoreServer(config, catalog, store.server, (query) => provisionStoreUser(query, config, store.databaseName, next));
   await recordGeneration(catalog, store.id, next);

@@ -3,8 +3,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { StoreEntity } from '../entities/catalog';
-import { openStoreDataSource } from './data-source-factory';
+import { createStoreDatabase, openStoreDataSource } from './data-source-factory';
+import { watchPool, type PoolUsage } from './pool-usage';
 import type { QueryObserver } from './query-observer';
+import { type CatalogQueries, rotateStoreCredentials } from './store-credentials';
 
 /**
  * What the registry needs of a store's catalog row: which database, on which server, and (MySQL)
@@ -20,8 +22,10 @@ interface OpenStore {
   /** The password generation the pool connects with (MySQL); unknown until looked up. */
   generation?: number;
   dataSource: Promise<DataSource>;
-  /** Set once the DataSource is open, for synchronous inspection (metrics). */
+  /** Set once the DataSource is open, for synchronous inspection (metrics, eviction). */
   ready?: DataSource;
+  /** Its pool's connections in use and requests waiting, counted from when it opened. */
+  usage?: PoolUsage;
   /** SQLite has one connection per file: its transactions must not interleave. */
   writeLock: Mutex;
   /** When a request last asked for it (performance.now()). */
@@ -62,11 +66,24 @@ export class StoreRegistry {
   /** Opens so far (a metric: a high rate means MAX_OPEN_STORES is too small for the traffic). */
   opened = 0;
 
-  /** Requests waiting for a pooled MySQL connection, over every open store (best effort: mysql2 internals). */
+  /** Requests waiting for a pooled MySQL connection, over every open store. */
   poolWaiting(): number {
     let n = 0;
-    for (const e of this.open.values()) if (e.ready) n += waitingOn(e.ready);
+    for (const e of this.open.values()) n += e.usage?.waiting ?? 0;
     return n;
+  }
+
+  /**
+   * Creates a store's database, fully migrated, on `server` (MySQL: with its user at
+   * `generation`; the administrator of the default server is the catalog's connection).
+   */
+  async createDatabase(store: StoreLocation, server: string, generation: number, catalog: CatalogQueries): Promise<void> {
+    await createStoreDatabase(this.config, catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), server, generation);
+  }
+
+  /** Moves a store's database user to the next password generation and records it; returns it. */
+  async rotateCredentials(store: StoreLocation, catalog: CatalogQueries): Promise<number> {
+    return rotateStoreCredentials(this.config, catalog, store);
   }
 
   async manager(store: StoreLocation): Promise<EntityManager> {
@@ -129,6 +146,7 @@ export class StoreRegistry {
       })
       .then((ds) => {
         entry.ready = ds;
+        entry.usage = watchPool(ds);
         return ds;
       })
       .catch((err: unknown) => {
@@ -220,14 +238,7 @@ export class StoreRegistry {
 /** Whether an evicted store is still in use: a transaction holds its lock, or a pooled connection is checked out. */
 function busy(entry: OpenStore): boolean {
   if (entry.writeLock.isLocked() || performance.now() - entry.usedAt < IDLE_MS) return true;
-  const pool = (entry.ready?.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } } | undefined)?.pool;
-  if (!pool?._allConnections || !pool._freeConnections) return false;
-  return pool._allConnections.length > pool._freeConnections.length;
-}
-
-export function waitingOn(ds: DataSource): number {
-  const pool = (ds.driver as unknown as { pool?: { _connectionQueue?: { length: number } } }).pool;
-  return pool?._connectionQueue?.length ?? 0;
+  return (entry.usage?.checkedOut ?? 0) > 0;
 }
 
 /** Enough for a busy store on a cluster (certification conflicts); then SERVICE_UNAVAILABLE. */

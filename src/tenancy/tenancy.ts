@@ -1,11 +1,11 @@
 import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { StoreCredentialEntity, StoreEntity } from '../entities/catalog';
-import { NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, NotFoundError, StoreMovedError, UnauthenticatedError } from '../errors';
 import type { Principal } from '../auth/principal';
-import { reachesStore } from '../auth/reach';
+import { reachesCompany, reachesStore } from '../auth/reach';
 import type { StoreLocation, StoreRegistry } from './store-registry';
-import { credentialGeneration } from './store-credentials';
+import { credentialGeneration, recordGeneration } from './store-credentials';
 import { flushDeletedPages } from './store-lock';
 
 /** What tenancy needs of a request: who is asking, and the request's store lookup. */
@@ -13,6 +13,9 @@ export interface TenancyContext {
   principal: Principal | null;
   loaders: { storeById: { load(id: string): Promise<StoreEntity | null>; prime(id: string, store: StoreEntity): unknown }; clearStore(storeId: string): void };
 }
+
+/** Who asks, for the calls that need no request cache (workers, CLIs, recovery). */
+export type Caller = Pick<TenancyContext, 'principal'>;
 
 /**
  * The only way services reach a database. Every store access is checked against the caller's
@@ -23,10 +26,20 @@ export class Tenancy {
   private readonly catalogWrites = new Mutex();
 
   constructor(
-    readonly catalog: DataSource,
-    readonly registry: StoreRegistry,
+    private readonly catalog: DataSource,
+    private readonly registry: StoreRegistry,
   ) {
-    registry.generationOf = (storeId) => credentialGeneration(catalog, storeId);
+    registry.generationOf = (storeId) => credentialGeneration(catalog.manager, storeId);
+  }
+
+  /**
+   * The catalog for the few that work with no caller at all, built once per process before any
+   * request: authenticating an API key, the audit writer (it also records unauthenticated system
+   * work), leases, and start-up (the bootstrap key, the sub-processor registry). Everything else
+   * asks with a caller (`catalogManager`, `operatorCatalog`).
+   */
+  systemCatalog(): EntityManager {
+    return this.catalog.manager;
   }
 
   /**
@@ -39,7 +52,7 @@ export class Tenancy {
     return this.catalog.transaction(work);
   }
 
-  principal(ctx: TenancyContext): Principal {
+  principal(ctx: Caller): Principal {
     if (!ctx.principal) throw new UnauthenticatedError();
     return ctx.principal;
   }
@@ -48,9 +61,71 @@ export class Tenancy {
    * The catalog for one authenticated request (UNAUTHENTICATED without a principal). It does not
    * check reach: the caller filters by stores it got from `store` or `storesInScope`.
    */
-  catalogManager(ctx: TenancyContext): EntityManager {
+  catalogManager(ctx: Caller): EntityManager {
     this.principal(ctx);
     return this.catalog.manager;
+  }
+
+  /**
+   * The whole catalog, across companies, for operator principals only (the CLIs, the workers,
+   * recovery, the demo seed): FORBIDDEN for any other caller.
+   */
+  operatorCatalog(ctx: Caller): EntityManager {
+    if (!this.principal(ctx).operator) throw new ForbiddenError('Only the platform itself works across companies');
+    return this.catalog.manager;
+  }
+
+  /** Whether the caller reaches a company (anything out of reach is answered NOT_FOUND). */
+  reachesCompany(ctx: Caller, companyId: string): boolean {
+    return reachesCompany(this.principal(ctx), companyId);
+  }
+
+  /** Whether the caller reaches a store, by its ID and company (a deleted store's record, say). */
+  reaches(ctx: Caller, store: Pick<StoreEntity, 'id' | 'companyId'>): boolean {
+    return reachesStore(this.principal(ctx), store);
+  }
+
+  /**
+   * A store the caller reaches, from a catalog row it read itself (`store` finds only live stores,
+   * through the request's cache): for a store being deleted, moved, migrated or rotated.
+   */
+  private reached<T extends StoreEntity>(ctx: Caller, store: T): T {
+    if (!this.reaches(ctx, store)) throw new NotFoundError('Store');
+    return store;
+  }
+
+  /** Opens (and so migrates) the database of a store row the caller read itself; see `reached`. */
+  async openStore(ctx: Caller, store: StoreEntity): Promise<EntityManager> {
+    return this.registry.manager(this.reached(ctx, store));
+  }
+
+  /** Closes this process's pool of a store now (its database is about to be dropped, or was migrated). */
+  async closeStore(ctx: Caller, store: StoreEntity): Promise<void> {
+    await this.registry.close(this.reached(ctx, store).id);
+  }
+
+  /** Stops handing out a store's pool, closing it once requests on it finish (the store moved). */
+  retireStore(ctx: Caller, store: StoreEntity): void {
+    this.registry.retire(this.reached(ctx, store).id);
+  }
+
+  /**
+   * Creates a store's database, fully migrated, on `server` (MySQL: with its user at
+   * `generation`), before the catalog points at it; the generation is recorded when asked.
+   */
+  async createStoreDatabase(ctx: Caller, store: StoreEntity, server: string, generation: number, record: boolean): Promise<void> {
+    await this.registry.createDatabase(this.reached(ctx, store), server, generation, this.catalog.manager);
+    if (record) await recordGeneration(this.catalog.manager, store.id, generation);
+  }
+
+  /** The catalog's record of a store's database password generation (0 without one). */
+  async credentialGeneration(ctx: Caller, store: StoreEntity): Promise<number> {
+    return credentialGeneration(this.catalog.manager, this.reached(ctx, store).id);
+  }
+
+  /** Moves a store's database user (MySQL) to the next password generation; returns it. */
+  async rotateStoreCredentials(ctx: Caller, store: StoreEntity): Promise<number> {
+    return this.registry.rotateCredentials(this.reached(ctx, store), this.catalog.manager);
   }
 
   async store(ctx: TenancyContext, storeId: string): Promise<StoreEntity> {

@@ -8,6 +8,7 @@ import { monthsBefore } from '../../src/services/retention/retention-rule';
 import { createContext } from '../../src/context';
 import { SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
 import { recoverForgets } from '../../src/services/privacy/forget-recovery';
+import { catalogOf } from '../support/internals';
 
 /**
  * "The catalog holds no shopper identifier in clear, anywhere": every privacy operation runs on
@@ -101,7 +102,7 @@ const OPERATIONS: { name: string; run: (x: Scene) => Promise<void> }[] = [
     run: async ({ t, a, s }) => {
       // What a process killed right after writing its ledger entry leaves behind.
       const at = new Date();
-      await t.gateway.services.tenancy.catalog.getRepository(ForgetRequestEntity).insert({
+      await catalogOf(t.gateway.services).getRepository(ForgetRequestEntity).insert({
         id: randomUUID(), storeId: s, companyId: a.companyId, subjectHash: t.gateway.services.hasher.hash(s, 'email', PEOPLE.guest.email), status: 'PENDING',
         requestedByKeyId: 'crashed', requestedAt: at, completedAt: null, backupsClearBy: new Date(at.getTime() + 30 * DAY),
         customersDeleted: 0, ordersAnonymized: 0, visitorsDeleted: 0, eventsDeleted: 0, alreadyForgotten: false, failure: null,
@@ -189,7 +190,7 @@ describe.each(ENGINES)('no shopper identifier in clear in the catalog [%s]', (en
     // The scan is not blind: a value planted in a catalog text column is found, in any case.
     await scene.t.gateway.services.audit.record({ principal: null }, [{ operation: `probe ${PEOPLE.anna.email.toUpperCase()}` }]);
     expect(await findInCatalog(scene.t, [PEOPLE.anna.email])).toEqual([`audit_log.operation: ${PEOPLE.anna.email}`]);
-    await scene.t.gateway.services.tenancy.catalog.query(`DELETE FROM audit_log WHERE operation LIKE 'probe %'`);
+    await catalogOf(scene.t.gateway.services).query(`DELETE FROM audit_log WHERE operation LIKE 'probe %'`);
   });
 
   it('finds none of the identifiers used, in any letter case, after all of them', async () => {

@@ -6,6 +6,7 @@ import { sqliteStoreFile, storeDbUser } from '../../src/tenancy/data-source-fact
 import { asMysqlAdmin, codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { jwksOf, tamper, verifyWithNodeCrypto } from '../support/receipts';
+import { catalogOf } from '../support/internals';
 
 const DELETE = 'mutation($s:ID!,$n:String!){ deleteStore(storeId:$s, confirmName:$n){ storeId deletedAt receipt } }';
 const STORE = 'query($s:ID!){ store(id:$s){ id name } }';
@@ -23,8 +24,8 @@ describe.each(ENGINES)('deleteStore [%s]', (engine) => {
   });
   afterAll(() => t?.close());
 
-  const row = (id: string) => t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id });
-  const sql = (q: string, p: unknown[] = []) => t.gateway.services.tenancy.catalog.query(q, p) as Promise<Record<string, unknown>[]>;
+  const row = (id: string) => catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id });
+  const sql = (q: string, p: unknown[] = []) => catalogOf(t.gateway.services).query(q, p) as Promise<Record<string, unknown>[]>;
 
   it('refuses a wrong name (BAD_USER_INPUT naming confirmName) and another tenant (NOT_FOUND), changing nothing', async () => {
     const s = a.storeIds[0];

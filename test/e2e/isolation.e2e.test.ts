@@ -4,6 +4,7 @@ import { storeDbUser } from '../../src/tenancy/data-source-factory';
 import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { parseMysqlUrl } from '../../src/config';
+import { catalogOf, registryOf } from '../support/internals';
 
 const PAGE = `query($s:ID!){ customers(storeId:$s, first: 20){ edges { node { id email name
   orders(first: 3){ edges { node { id email lines { productId } } } } visitors { id log(first: 3){ edges { node { url } } } } } } } }`;
@@ -58,7 +59,7 @@ describe.each(ENGINES)('tenant isolation [%s]', (engine) => {
   });
 
   (engine === 'mysql' ? it : it.skip)('reads each store as a database user that cannot read any other store', async () => {
-    const catalog = t.gateway.services.tenancy.catalog.getRepository(StoreEntity);
+    const catalog = catalogOf(t.gateway.services).getRepository(StoreEntity);
     const mine = await catalog.findOneByOrFail({ id: a.storeIds[0] });
     const theirs = await catalog.findOneByOrFail({ id: b.storeIds[0] });
     const server = parseMysqlUrl(MYSQL_TEST_URL);
@@ -75,7 +76,7 @@ describe.each(ENGINES)('tenant isolation [%s]', (engine) => {
     }
     await expect(createConnection({ host: server.host, port: server.port, user, password, database: theirs.databaseName })).rejects.toMatchObject({ errno: 1044 });
     // And the gateway's own pool for that store really is that user.
-    const em = await t.gateway.services.tenancy.registry.manager(mine);
+    const em = await registryOf(t.gateway.services).manager(mine);
     const [{ who }] = await em.query('SELECT CURRENT_USER() AS who');
     // Created for the host the server sees the gateway come from (STORE_DB_USER_HOST unset), not '%'.
     const [[{ host }]] = (await asMysqlAdmin((c2) => c2.query("SELECT SUBSTRING_INDEX(USER(), '@', -1) AS host"))) as unknown as [[{ host: string }]];

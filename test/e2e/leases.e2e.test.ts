@@ -6,6 +6,7 @@ import { LeaseService } from '../../src/services/locks/lease.service';
 import { forgetLeaseName } from '../../src/services/privacy/forget.service';
 import { recoverForgets, RECOVERY_LEASE } from '../../src/services/privacy/forget-recovery';
 import { ConfigError, loadConfig } from '../../src/config';
+import { catalogOf } from '../support/internals';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +34,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
     a = await createTenant(t, 'Leased');
   });
   afterAll(() => t.close());
-  const leases = (ttlMs: number) => new LeaseService(t.gateway.services.tenancy.catalog, ttlMs);
+  const leases = (ttlMs: number) => new LeaseService(t.gateway.services.tenancy, ttlMs);
 
   it('goes to exactly one of many concurrent takers, and is free again once released', async () => {
     const name = `race-${randomUUID()}`;
@@ -54,7 +55,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
     expect(held!.lost).toBe(false);
     // A holder that dies stops renewing: simulated by a row that nobody renews.
     const orphan = `orphan-${randomUUID()}`;
-    await t.gateway.services.tenancy.catalog.getRepository(LeaseEntity).insert({ name: orphan, holder: randomUUID(), expiresAt: new Date(Date.now() + 300) });
+    await catalogOf(t.gateway.services).getRepository(LeaseEntity).insert({ name: orphan, holder: randomUUID(), expiresAt: new Date(Date.now() + 300) });
     expect(await leases(1000).tryAcquire(orphan)).toBeNull();
     await sleep(400);
     const taken = await leases(1000).tryAcquire(orphan);
@@ -67,7 +68,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
     const name = `lost-${randomUUID()}`;
     const held = await leases(1200).tryAcquire(name);
     // Another holder's row replaces ours (as after an expiry we failed to notice).
-    await t.gateway.services.tenancy.catalog.getRepository(LeaseEntity).update({ name }, { holder: randomUUID() });
+    await catalogOf(t.gateway.services).getRepository(LeaseEntity).update({ name }, { holder: randomUUID() });
     await sleep(700);
     expect(held!.lost).toBe(true);
   });
@@ -77,7 +78,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'lease-cust', email: 'lease.person@example.dk' }] }));
     const at = new Date();
     const id = randomUUID();
-    await t.gateway.services.tenancy.catalog.getRepository(ForgetRequestEntity).insert({
+    await catalogOf(t.gateway.services).getRepository(ForgetRequestEntity).insert({
       id, storeId: s, companyId: a.companyId, subjectHash: t.gateway.services.hasher.hash(s, 'customer', 'lease-cust'), status: 'PENDING',
       requestedByKeyId: 'k', requestedAt: at, completedAt: null, backupsClearBy: at, customersDeleted: 0, ordersAnonymized: 0, visitorsDeleted: 0, eventsDeleted: 0, alreadyForgotten: false, failure: null,
     });
@@ -95,7 +96,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
   });
 
   it('sweeps request leases long expired (their holder died after finishing), and only those', async () => {
-    const repo = t.gateway.services.tenancy.catalog.getRepository(LeaseEntity);
+    const repo = catalogOf(t.gateway.services).getRepository(LeaseEntity);
     const old = forgetLeaseName(randomUUID());
     const recent = forgetLeaseName(randomUUID());
     await repo.insert([
@@ -112,7 +113,7 @@ describe.each(ENGINES)('leases [%s]', (engine) => {
 
   it('holds no lease after a forget finishes', async () => {
     ok(await t.gql(a.key, 'mutation($s:ID){ forgetCustomer(idOrEmail:"nobody-here", storeId:$s){ requests { status } } }', { s: a.storeIds[0] }));
-    const forgetLeases = (await t.gateway.services.tenancy.catalog.getRepository(LeaseEntity).find()).filter((l) => l.name.startsWith('forget'));
+    const forgetLeases = (await catalogOf(t.gateway.services).getRepository(LeaseEntity).find()).filter((l) => l.name.startsWith('forget'));
     expect(forgetLeases).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { storeDdl } from '../support/faults';
+import { registryOf } from '../support/internals';
 
 const EMAIL = 'logged.person@example.com';
 const CUSTOMER_ID = 'cust-logged-4411';
@@ -67,7 +68,7 @@ describe.each(ENGINES)('logs, metrics and rate limits [%s]', (engine) => {
       expect(body).toMatch(/pgw_forget_requests_total\{status="COMPLETED"\} 1/);
       expect(body).toMatch(/pgw_db_pool_waiting \d+/);
       // Every store DataSource the registry opened is counted (this request's store at least).
-      const opened = t.gateway.services.tenancy.registry.opened;
+      const opened = registryOf(t.gateway.services).opened;
       expect(opened).toBeGreaterThan(0);
       expect(body).toContain(`pgw_store_database_opens_total ${opened}\n`);
     });

@@ -8,6 +8,7 @@ import { AuditEntryEntity, StoreEntity } from '../../src/entities/catalog';
 import { createLogger } from '../../src/logging';
 import { asMysqlAdmin, codes, dropDatabases, ENGINES, gqlClient, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, UPSERT_CUSTOMERS } from '../support/fixtures';
+import { catalogOf } from '../support/internals';
 
 const LOOKUP = 'query Lookup($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id } }';
 const PROFILE = 'query Profile($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id email } }';
@@ -15,7 +16,7 @@ const INTROSPECTION = '{ __schema { queryType { name } } }';
 
 /** The audit entries a key left, oldest first, as the catalog holds them. */
 async function entriesOf(t: TestGateway, apiKeyId: string) {
-  const rows = await t.gateway.services.tenancy.catalog.getRepository(AuditEntryEntity).find({ where: { apiKeyId }, order: { id: 'ASC' } });
+  const rows = await catalogOf(t.gateway.services).getRepository(AuditEntryEntity).find({ where: { apiKeyId }, order: { id: 'ASC' } });
   return rows.map((e) => ({ operation: e.operation, storeId: e.storeId, subjectHash: e.subjectHash, records: e.records }));
 }
 
@@ -154,7 +155,7 @@ describe.each(ENGINES)('the read audit entry is written before the response leav
 
   if (engine === 'sqlite') {
     it('commits the catalog with synchronous=FULL, so an entry survives a power cut, not only a process crash', async () => {
-      expect(await t.gateway.services.tenancy.catalog.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+      expect(await catalogOf(t.gateway.services).query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
     });
   }
 });
@@ -249,7 +250,7 @@ describe.each(ENGINES)('introspection in production [%s]', (engine) => {
     t = await startTestGateway('sqlite', { DATA_DIR: join(base, 'data') });
     const a = await createTenant(t, 'Modes');
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s: a.storeIds[0], c: [{ id: 'm1', email: 'm@example.com' }] }));
-    const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: a.storeIds[0] });
+    const store = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: a.storeIds[0] });
     const dir = t.config.dataDir;
     const storeFile = join(dir, 'stores', `${store.databaseName}.sqlite`);
     expect({

@@ -4,6 +4,7 @@ import { createTenant, Tenant, TRACK_EVENTS } from '../support/fixtures';
 import { PurgeRunEntity } from '../../src/entities/catalog';
 import { monthsBefore } from '../../src/services/retention/retention-rule';
 import { nextPurgeDelay, startRetentionSchedule } from '../../src/services/retention/retention-schedule';
+import { catalogOf } from '../support/internals';
 
 const HOUR = 3_600_000;
 const RUNS = 'query{ purgeRuns(first: 20){ totalCount edges { node { triggeredBy status eventsDeleted startedAt } } } }';
@@ -57,7 +58,7 @@ describe.each(ENGINES)('scheduled purge across restarts [%s]', (engine) => {
 
   it('purges shortly after a restart when the last recorded run is older than RETENTION_INTERVAL', async () => {
     // The recorded run as a gateway that stopped two hours ago left it.
-    const runs = t.gateway.services.tenancy.catalog.getRepository(PurgeRunEntity);
+    const runs = catalogOf(t.gateway.services).getRepository(PurgeRunEntity);
     await runs.update({ triggeredBy: 'schedule' }, { startedAt: new Date(Date.now() - 2 * HOUR), finishedAt: new Date(Date.now() - 2 * HOUR) });
     await startAndWait(2500);
     const after = await scheduled();
@@ -67,7 +68,7 @@ describe.each(ENGINES)('scheduled purge across restarts [%s]', (engine) => {
 
   it('counts a run recorded by another instance the same way', async () => {
     // Another instance purged 10 minutes ago (its row, not this process's memory).
-    const runs = t.gateway.services.tenancy.catalog.getRepository(PurgeRunEntity);
+    const runs = catalogOf(t.gateway.services).getRepository(PurgeRunEntity);
     await runs.update({ triggeredBy: 'schedule' }, { startedAt: new Date(Date.now() - 2 * HOUR) });
     await runs.insert({ id: randomUUID(), storeId: a.storeIds[0], companyId: a.companyId, status: 'COMPLETED', triggeredBy: 'schedule', asOf: new Date(Date.now() - 10 * 60_000), startedAt: new Date(Date.now() - 10 * 60_000), finishedAt: new Date(), visitorsDeleted: 0, eventsDeleted: 0 });
     ok(await t.gql(a.key, TRACK_EVENTS, { s: a.storeIds[0], e: [oldEvent('c')] }));

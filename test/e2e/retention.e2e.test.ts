@@ -122,7 +122,7 @@ describe.each(ENGINES)('retention purge [%s]', (engine) => {
       const second = await createGateway(first.config, createLogger('silent')); // same catalog: another instance
       try {
         let inside: 'ran' | 'skipped' | null = null;
-        const held = await withRetentionLock(first.gateway.services.tenancy.catalog, async () => {
+        const held = await withRetentionLock(first.gateway.services.leases, async () => {
           inside = await runScheduledPurge(second.services);
         });
         expect(held).toBe(true);

@@ -11,6 +11,7 @@ import { codes, ok, startTestGateway, TEST_RECEIPT_KEY, TestGateway } from '../s
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { anotherInstance, Instance } from '../support/instances';
 import { PrivateMariadb, startPrivateMariadb } from '../support/private-mariadb';
+import { catalogOf } from '../support/internals';
 
 const RUN = process.env.PGW_TEST_ENGINES?.includes('mysql');
 
@@ -71,7 +72,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
   it('places each new store on the server with the fewest stores, and creates its database there', async () => {
     const stores = ok(await t.gql(a.key, STORES)).stores as { id: string; server: string }[];
     expect(stores.map((s) => s.server)).toEqual(['default', 'eu-2', 'default', 'eu-2']);
-    const rows = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findBy({ companyId: a.companyId });
+    const rows = await catalogOf(t.gateway.services).getRepository(StoreEntity).findBy({ companyId: a.companyId });
     const dbOf = (id: string) => rows.find((r) => r.id === id)!.databaseName;
     expect(await databasesOn(db2.url, prefix)).toEqual([dbOf(stores[1].id), dbOf(stores[3].id)].sort());
     const shared = await databasesOn(process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306', prefix);
@@ -131,7 +132,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: Array.from({ length: 120 }, (_, i) => ({ id: `bulk-${i}`, email: `bulk${i}@example.com` })) }));
     const counts = 'query($s:ID!){ customers(storeId:$s){ totalCount } orders(storeId:$s){ totalCount } }';
     const before = ok(await t.gql(a.key, counts, { s }));
-    const oldDb = (await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
+    const oldDb = (await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
     // The other instance has the store open on the old server.
     expect(ok(await other.gql(a.key, LOOKUP, { s, q: 'max' })).customer.id).toBe('max');
 
@@ -152,7 +153,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     let forget: Promise<unknown> | null = null;
     let ingest: Promise<unknown> | null = null;
     const s3 = t.gateway.services;
-    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.observer, s3.log);
+    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.log);
     const ctx = { requestId: 'test-move', principal: CLI_PRINCIPAL, loaders: createLoaders(s3.tenancy, { principal: CLI_PRINCIPAL }) };
     const result = await mover.move(ctx, s, 'eu-2', {
       chunkRows: 50,
@@ -202,7 +203,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     const s = a.storeIds[0]; // default
     await seedPerson(t, a.key, s, 'ida', 'ida@example.com');
     const s3 = t.gateway.services;
-    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.observer, s3.log);
+    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.log);
     const ctx = { requestId: 'test-move-2', principal: CLI_PRINCIPAL, loaders: createLoaders(s3.tenancy, { principal: CLI_PRINCIPAL }) };
     const result = await mover.move(ctx, s, 'eu-2', {
       dropAfterMs: 100,
@@ -213,7 +214,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
         // snapshot the new copy was made from).
         const id = randomUUID();
         const now = new Date();
-        await s3.tenancy.catalog.getRepository(ForgetRequestEntity).insert({
+        await catalogOf(s3).getRepository(ForgetRequestEntity).insert({
           id, storeId: s, companyId: a.companyId, subjectHash: s3.hasher.hash(s, 'email', 'ida@example.com'), status: 'COMPLETED',
           requestedByKeyId: 'test', requestedAt: now, completedAt: now, backupsClearBy: new Date(now.getTime() + 30 * 86_400_000),
           customersDeleted: 1, ordersAnonymized: 1, visitorsDeleted: 1, eventsDeleted: 3, alreadyForgotten: false, failure: null,
@@ -231,8 +232,8 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
   it('leaves the store where it was, writable, and drops the half-made copy when a move fails half-way', async () => {
     const s = a.storeIds[1]; // eu-2
     const s3 = t.gateway.services;
-    const db = (await s3.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
-    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.observer, s3.log);
+    const db = (await catalogOf(s3).getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
+    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.log);
     const ctx = { principal: CLI_PRINCIPAL, loaders: createLoaders(s3.tenancy, { principal: CLI_PRINCIPAL }) };
     await expect(
       mover.move(ctx, s, 'default', {
@@ -267,7 +268,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
 
   it('refuses to move a store to the server it is on, or to one that is not configured, and leaves it serving', async () => {
     const s3 = t.gateway.services;
-    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.observer, s3.log);
+    const mover = new StoreMoveService(s3.config, s3.tenancy, s3.replay, s3.audit, s3.log);
     const ctx = { principal: CLI_PRINCIPAL, loaders: createLoaders(s3.tenancy, { principal: CLI_PRINCIPAL }) };
     await expect(mover.move(ctx, a.storeIds[1], 'eu-2')).rejects.toThrow(/already lives on "eu-2"/);
     await expect(mover.move(ctx, a.storeIds[1], 'mars')).rejects.toThrow(/Unknown server "mars"/);

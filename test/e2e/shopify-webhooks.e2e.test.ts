@@ -4,6 +4,7 @@ import { StoreEntity } from '../../src/entities/catalog';
 import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
 import { asMysqlAdmin, codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
+import { catalogOf } from '../support/internals';
 
 const SECRET = 'shpss_test_0123456789abcdef';
 const SETTINGS = 'mutation($s:ID!,$d:String){ updateStoreSettings(storeId:$s, settings:{shopifyDomain:$d}){ id settings { shopifyDomain } } }';
@@ -47,7 +48,7 @@ describe.each(ENGINES)('Shopify compliance webhooks [%s]', (engine) => {
   });
   afterAll(() => t?.close());
 
-  const sql = (q: string, p: unknown[] = []) => t.gateway.services.tenancy.catalog.query(q, p) as Promise<Record<string, unknown>[]>;
+  const sql = (q: string, p: unknown[] = []) => catalogOf(t.gateway.services).query(q, p) as Promise<Record<string, unknown>[]>;
   const queued = () => sql('SELECT webhookId, topic, status, attempts, payload FROM shopify_webhooks ORDER BY receivedAt');
   const done = async (id: string) => {
     for (let i = 0; i < 100; i++) {
@@ -128,7 +129,7 @@ describe.each(ENGINES)('Shopify compliance webhooks [%s]', (engine) => {
 
   it('shop/redact deletes the store as deleteStore does; the shop is then unknown', async () => {
     const s = a.storeIds[0];
-    const { databaseName } = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: s });
+    const { databaseName } = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: s });
     const id = randomUUID();
     expect((await send(t, 'shop/redact', domain, shopRedactBody(domain), { id })).status).toBe(200);
     expect(await done(id)).toEqual({ status: 'DONE', outcome: expect.stringMatching(/^store deleted \(deletion [0-9a-f-]{36}\)$/), payload: null, attempts: 1 });

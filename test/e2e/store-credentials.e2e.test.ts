@@ -7,6 +7,7 @@ import { StoreCredentialEntity, StoreEntity } from '../../src/entities/catalog';
 import { storeDbPassword, storeDbUserName, rotateStoreCredentials } from '../../src/tenancy/store-credentials';
 import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, startTestGateway, TEST_RECEIPT_KEY, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
+import { catalogOf, registryOf } from '../support/internals';
 
 const ROOT = join(__dirname, '..', '..');
 const PROFILE = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id email orders(first:5){ totalCount } visitors { id log(first:5){ edges { node { url } } } } } }';
@@ -48,7 +49,7 @@ async function killSessions(user: string): Promise<void> {
     t = await startTestGateway('mysql');
     a = await createTenant(t, 'Credentials');
     s = a.storeIds[0];
-    store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: s });
+    store = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: s });
     user = storeDbUserName(store.databaseName);
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [1, 2, 3].map((i) => ({ id: `c${i}`, email: `c${i}@example.com`, city: 'Aarhus' })) }));
     ok(await t.gql(a.key, TRACK_EVENTS, { s, e: [1, 2, 3].map((i) => ({ visitorId: `v${i}`, customerId: `c${i}`, type: 'PAGE_VIEW', url: `https://shop/${i}`, occurredAt: new Date(Date.now() - 400 * 86400_000).toISOString() })) }));
@@ -61,7 +62,7 @@ async function killSessions(user: string): Promise<void> {
     expect(await hostsOf(user)).toEqual([host]);
     expect(await grantsOf(user, host)).toEqual([`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${store.databaseName}\`.* TO \`${user}\`@\`${host}\``]);
     // The schema is the administrator's: the store user can change no table.
-    const em = await t.gateway.services.tenancy.registry.manager(store);
+    const em = await registryOf(t.gateway.services).manager(store);
     expect(await em.query('SELECT CURRENT_USER() AS who')).toEqual([{ who: `${user}@${host}` }]);
     for (const ddl of ['CREATE TABLE x (i INT)', 'DROP TABLE customers', 'ALTER TABLE customers ADD COLUMN x INT']) {
       await expect(em.query(ddl)).rejects.toMatchObject({ driverError: { errno: expect.any(Number) } });
@@ -123,36 +124,36 @@ async function killSessions(user: string): Promise<void> {
     expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/password generation 2\n1 store rotated\n$/) });
     expect(failures).toEqual([]);
 
-    expect(await t.gateway.services.tenancy.catalog.getRepository(StoreCredentialEntity).findOneByOrFail({ storeId: s })).toMatchObject({ generation: 2 });
+    expect(await catalogOf(t.gateway.services).getRepository(StoreCredentialEntity).findOneByOrFail({ storeId: s })).toMatchObject({ generation: 2 });
     expect(await connectAs(user, storeDbPassword(t.config, store.databaseName, 2), store.databaseName)).toBe('ok');
     expect(await connectAs(user, storeDbPassword(t.config, store.databaseName, 1), store.databaseName)).toBe(1045);
     // Every old session gone: the gateway's connections now must be made with the new password.
     await killSessions(user);
-    await t.gateway.services.tenancy.registry.manager(store).then((em) => em.query('SELECT 1').catch(() => undefined)); // a pool may hand out one dead connection first
+    await registryOf(t.gateway.services).manager(store).then((em) => em.query('SELECT 1').catch(() => undefined)); // a pool may hand out one dead connection first
     expect(ok(await t.gql(a.key, PROFILE, { s, q: 'c1' })).customer.id).toBe('c1');
     expect(ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after', city: 'Vejle' }] }))).toEqual({ upsertCustomers: { accepted: 1, suppressed: 0, emailsDropped: 0 } });
   });
 
   it('keeps serving a store whose user is of the old scheme, and rotation brings it to the new one', async () => {
     const other = ok(await t.gql<{ createStore: { id: string } }>(t.adminKey, 'mutation($c:ID!){ createStore(companyId:$c, name:"Old scheme"){ id } }', { c: a.companyId })).createStore.id;
-    const old = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: other });
+    const old = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: other });
     const oldUser = storeDbUserName(old.databaseName);
     // As a store created before this change: '%', ALL PRIVILEGES, the old password, no generation row.
     const host = await ownHost();
     await admin(`DROP USER '${oldUser}'@'${host}'`);
     await admin(`CREATE USER '${oldUser}'@'%' IDENTIFIED BY ?`, [storeDbPassword(t.config, old.databaseName, 0)]);
     await admin(`GRANT ALL PRIVILEGES ON \`${old.databaseName}\`.* TO '${oldUser}'@'%'`);
-    await t.gateway.services.tenancy.catalog.getRepository(StoreCredentialEntity).delete({ storeId: other });
-    await t.gateway.services.tenancy.registry.close(other); // as after a restart
+    await catalogOf(t.gateway.services).getRepository(StoreCredentialEntity).delete({ storeId: other });
+    await registryOf(t.gateway.services).close(other); // as after a restart
 
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s: other, c: [{ id: 'legacy', city: 'Ribe' }] }));
     expect(ok(await t.gql(a.key, PROFILE, { s: other, q: 'legacy' })).customer.id).toBe('legacy');
 
-    expect(await rotateStoreCredentials(t.config, t.gateway.services.tenancy.catalog, old)).toBe(1);
+    expect(await rotateStoreCredentials(t.config, catalogOf(t.gateway.services), old)).toBe(1);
     expect(await hostsOf(oldUser)).toEqual([host]);
     expect(await grantsOf(oldUser, host)).toEqual([`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${old.databaseName}\`.* TO \`${oldUser}\`@\`${host}\``]);
     await killSessions(oldUser);
-    await t.gateway.services.tenancy.registry.manager(old).then((em) => em.query('SELECT 1').catch(() => undefined));
+    await registryOf(t.gateway.services).manager(old).then((em) => em.query('SELECT 1').catch(() => undefined));
     expect(ok(await t.gql(a.key, PROFILE, { s: other, q: 'legacy' })).customer.id).toBe('legacy');
   });
 
@@ -160,7 +161,7 @@ async function killSessions(user: string): Promise<void> {
     const g = await startTestGateway('mysql', { STORE_DB_USER_HOST: '127.0.0.1,localhost' });
     try {
       const tenant = await createTenant(g, 'Hosts');
-      const row = await g.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: tenant.storeIds[0] });
+      const row = await catalogOf(g.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: tenant.storeIds[0] });
       expect(await hostsOf(storeDbUserName(row.databaseName))).toEqual(['127.0.0.1', 'localhost']);
       ok(await g.gql(tenant.key, UPSERT_CUSTOMERS, { s: tenant.storeIds[0], c: [{ id: 'h1' }] }));
     } finally {

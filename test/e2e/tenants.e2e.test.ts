@@ -1,5 +1,6 @@
 import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, UPSERT_CUSTOMERS } from '../support/fixtures';
+import { registryOf } from '../support/internals';
 
 const CAP = 3;
 const LOOKUP = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id } }';
@@ -16,7 +17,7 @@ describe.each(ENGINES)('many stores, few open [%s]', (engine) => {
   afterAll(() => t?.close());
 
   it('keeps at most MAX_OPEN_STORES open while requests cycle over more stores, answers each from its own data, and closes idle evicted pools beyond as many again', async () => {
-    const registry = t.gateway.services.tenancy.registry;
+    const registry = registryOf(t.gateway.services);
     const openedBefore = registry.opened;
     let maxOpen = 0;
     let maxHeld = 0;

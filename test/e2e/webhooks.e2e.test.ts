@@ -9,6 +9,7 @@ import { anotherInstance, Instance } from '../support/instances';
 import { failDeletes } from '../support/faults';
 import { Like } from 'typeorm';
 import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
+import { catalogOf } from '../support/internals';
 
 /**
  * Webhooks out (issue 16, api.md "Added in the second round"): Standard Webhooks signatures,
@@ -45,7 +46,7 @@ async function customerIn(t: G, a: Tenant, storeId: string, id: string, email: s
 }
 
 async function attemptsOf(t: TestGateway, deliveryId: string) {
-  const rows = await t.gateway.services.tenancy.catalog.getRepository(WebhookAttemptEntity).find({ where: { deliveryId }, order: { attempt: 'ASC' } });
+  const rows = await catalogOf(t.gateway.services).getRepository(WebhookAttemptEntity).find({ where: { deliveryId }, order: { attempt: 'ASC' } });
   return rows.map((r) => ({ attempt: r.attempt, responseStatus: r.responseStatus, error: r.error }));
 }
 
@@ -157,7 +158,7 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
     await customerIn(t, a, store, 'cust-crash', 'crash@example.dk');
     const at = new Date();
     const id = randomUUID();
-    await t.gateway.services.tenancy.catalog.getRepository(ForgetRequestEntity).insert({
+    await catalogOf(t.gateway.services).getRepository(ForgetRequestEntity).insert({
       id, storeId: store, companyId: a.companyId, subjectHash: t.gateway.services.hasher.hash(store, 'customer', 'cust-crash'), status: 'PENDING',
       requestedByKeyId: 'k', requestedAt: at, completedAt: null, backupsClearBy: at, customersDeleted: 0, ordersAnonymized: 0, visitorsDeleted: 0, eventsDeleted: 0, alreadyForgotten: false, failure: null,
     });
@@ -181,7 +182,7 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
   });
 
   it('writes the outbox row and the ledger outcome together: when the outbox insert fails, the ledger stays PENDING (recovery finishes it, with its event)', async () => {
-    const catalog = t.gateway.services.tenancy.catalog;
+    const catalog = catalogOf(t.gateway.services);
     await catalog.query(
       engine === 'mysql'
         ? "CREATE TRIGGER fail_outbox BEFORE INSERT ON webhook_deliveries FOR EACH ROW BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected fault'; END"
@@ -248,13 +249,13 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
   });
 
   it('keeps the secret encrypted in the catalog and audits its rotation (without the secret)', async () => {
-    const row = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: store });
+    const row = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: store });
     expect(row.webhookSecret).toMatch(/^v1:/);
     expect(row.webhookSecret).not.toContain(secret.slice(6));
     expect(row.webhookSecret).not.toContain(secret.slice(6, 20));
     const audit = ok(await t.gql(a.key, 'query($s:ID!){ auditLog(storeId:$s, operation:"rotateWebhookSecret"){ totalCount edges { node { operation storeId } } } }', { s: store })).auditLog;
     expect(audit.totalCount).toBe(1);
-    const deliveries = await t.gateway.services.tenancy.catalog.getRepository(WebhookDeliveryEntity).find();
+    const deliveries = await catalogOf(t.gateway.services).getRepository(WebhookDeliveryEntity).find();
     for (const d of deliveries) expect(`${d.payload}${d.sealedSecret}`).not.toContain(secret.slice(6, 20));
   });
 
@@ -290,7 +291,7 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
       expect(Date.now() - stopping).toBeLessThan(500);
       await first.close();
     }
-    const row = await t.gateway.services.tenancy.catalog.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: hung.headers['webhook-id'] as string });
+    const row = await catalogOf(t.gateway.services).getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: hung.headers['webhook-id'] as string });
     expect(row).toMatchObject({ status: 'PENDING', attempts: 0, lastAttemptAt: null });
     hook.delayMs = 0;
     const second = await anotherInstance(t);
@@ -349,7 +350,7 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
         const s = a.storeIds[1];
         ok(await guarded.gql(a.key, ROTATE, { s }));
         // As if set while allowed (or a name that re-resolved to a private address since).
-        await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).update({ id: s }, { webhookUrl: hook.url.replace('http:', 'https:') });
+        await catalogOf(t.gateway.services).getRepository(StoreEntity).update({ id: s }, { webhookUrl: hook.url.replace('http:', 'https:') });
         await customerIn(guarded, a, s, 'cust-g', 'g@example.dk');
         ok(await guarded.gql(a.key, FORGET, { q: 'cust-g', s }));
         const node = await until('two attempts', async () => {
@@ -364,7 +365,7 @@ describe.each(ENGINES)('webhooks out [%s]', (engine) => {
         expect(hook.received).toHaveLength(0);
       } finally {
         await stopGuarded();
-        await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).update({ id: a.storeIds[1] }, { webhookUrl: null });
+        await catalogOf(t.gateway.services).getRepository(StoreEntity).update({ id: a.storeIds[1] }, { webhookUrl: null });
       }
     });
   });

@@ -5,6 +5,7 @@ import { StoreEntity } from '../../src/entities/catalog';
 import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
 import type { TestGateway } from './gateway';
 import { asMysqlAdmin } from './gateway';
+import { catalogOf, registryOf } from './internals';
 
 const TABLES = ['customers', 'visitors', 'visit_events', 'orders', 'order_lines', 'products'];
 
@@ -13,8 +14,8 @@ const TABLES = ['customers', 'visitors', 'visit_events', 'orders', 'order_lines'
  * the store closed (SQLite), or a copy of every table into a side database (MySQL).
  */
 export async function backupStore(t: TestGateway, storeId: string): Promise<{ restore(): Promise<void> }> {
-  const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
-  const registry = t.gateway.services.tenancy.registry;
+  const store = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: storeId });
+  const registry = registryOf(t.gateway.services);
   if (t.engine === 'sqlite') {
     const file = sqliteStoreFile(t.config, store.databaseName);
     const copy = join(mkdtempSync(join(tmpdir(), 'pgw-backup-')), 'store.sqlite');

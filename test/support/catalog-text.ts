@@ -1,8 +1,9 @@
 import type { TestGateway } from './gateway';
+import { catalogOf } from './internals';
 
 /** Every column of every table of the catalog that can hold text, from the database's own metadata. */
 export async function catalogTextColumns(t: TestGateway): Promise<{ table: string; column: string }[]> {
-  const catalog = t.gateway.services.tenancy.catalog;
+  const catalog = catalogOf(t.gateway.services);
   if (t.engine === 'mysql') {
     const rows: { t: string; c: string }[] = await catalog.query(
       `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS
@@ -28,7 +29,7 @@ export async function catalogTextColumns(t: TestGateway): Promise<{ table: strin
  * is small.
  */
 export async function findInCatalog(t: TestGateway, needles: string[]): Promise<string[]> {
-  const catalog = t.gateway.services.tenancy.catalog;
+  const catalog = catalogOf(t.gateway.services);
   const q = (n: string) => (t.engine === 'mysql' ? `\`${n}\`` : `"${n}"`);
   const cast = (c: string) => (t.engine === 'mysql' ? `CONVERT(${q(c)} USING utf8mb4)` : `CAST(${q(c)} AS TEXT)`);
   const wanted = needles.map((n) => n.toLowerCase());

@@ -1,11 +1,12 @@
 import type { TestGateway } from './gateway';
 import { StoreEntity } from '../../src/entities/catalog';
 import { withAdmin } from '../../src/tenancy/store-servers';
+import { catalogOf, registryOf } from './internals';
 
 /** Raw SQL on a store's database, bypassing the API (setting up faults, inspecting bytes). */
 export async function storeSql(t: TestGateway, storeId: string, sql: string, params: unknown[] = []): Promise<any> {
-  const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
-  return (await t.gateway.services.tenancy.registry.manager(store)).query(sql, params);
+  const store = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: storeId });
+  return (await registryOf(t.gateway.services).manager(store)).query(sql, params);
 }
 
 /**
@@ -14,7 +15,7 @@ export async function storeSql(t: TestGateway, storeId: string, sql: string, par
  */
 export async function storeDdl(t: TestGateway, storeId: string, sql: string): Promise<void> {
   if (t.engine !== 'mysql') return storeSql(t, storeId, sql);
-  const store = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: storeId });
+  const store = await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: storeId });
   await withAdmin(t.config, store.server, async (c) => {
     await c.query(`USE \`${store.databaseName}\``);
     await c.query(sql);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { asMysqlAdmin, TestGateway } from './gateway';
 import { StoreEntity } from '../../src/entities/catalog';
+import { catalogOf } from './internals';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -20,7 +21,7 @@ export async function whereItOccurs(t: TestGateway, needle: string): Promise<str
     const bytes = Buffer.from(needle, 'utf8');
     return filesUnder(t.config.dataDir).filter((f) => /\.sqlite(-wal|-shm)?$/.test(f) && readFileSync(f).includes(bytes));
   }
-  const stores = await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).find();
+  const stores = await catalogOf(t.gateway.services).getRepository(StoreEntity).find();
   const databases = [t.config.mysql!.catalogDatabase, ...stores.map((s) => s.databaseName)];
   const hits: string[] = [];
   await asMysqlAdmin(async (c) => {

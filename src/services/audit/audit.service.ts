@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { AuditEntryEntity, AuditSubjectEntity } from '../../entities/catalog';
 import type { SubjectKind } from '../../entities/catalog/suppression.entity';
 import type { Principal } from '../../auth/principal';
@@ -35,10 +36,15 @@ export const MAX_DETAIL_LENGTH = 600;
 
 /** Appends to the audit trail. There is no update or delete: entries are evidence. */
 export class AuditService {
+  /** Built before any request, and writing for callers and for unauthenticated system work alike. */
+  private readonly catalog: EntityManager;
+
   constructor(
-    private readonly catalog: DataSource,
+    tenancy: Pick<Tenancy, 'systemCatalog'>,
     private readonly hasher: SubjectHasher,
-  ) {}
+  ) {
+    this.catalog = tenancy.systemCatalog();
+  }
 
   /**
    * Each entry gets a key chosen here, and the keyed hashes of its subjects go to audit_subjects

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, IsNull } from 'typeorm';
+import { type EntityManager, In, IsNull } from 'typeorm';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { ApiKeyEntity, StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors';
 import { ALL_SCOPES, Scope } from '../../auth/scope';
 import { Principal } from '../../auth/principal';
-import { reachesCompany } from '../../auth/reach';
+import { reachesKey } from '../../auth/reach';
 import { hashSecret, newSecret, sameHash } from './secrets';
 
 export const BOOTSTRAP_KEY_ID = 'bootstrap';
@@ -29,7 +30,12 @@ export interface CreatedKey {
 }
 
 export class ApiKeyService {
-  constructor(private readonly catalog: DataSource) {}
+  /** Authentication runs before there is a principal: the system catalog. */
+  private readonly catalog: EntityManager;
+
+  constructor(private readonly tenancy: Pick<Tenancy, 'systemCatalog' | 'reachesCompany'>) {
+    this.catalog = tenancy.systemCatalog();
+  }
 
   /** Resolves a bearer secret to a principal, or null for a missing, unknown or revoked key. */
   async authenticate(secret: string | null): Promise<Principal | null> {
@@ -50,7 +56,7 @@ export class ApiKeyService {
    */
   async create(caller: Principal, companyId: string, storeIds: string[] | null, scopes: Scope[], name?: string | null): Promise<CreatedKey> {
     const keyName = validKeyName(name);
-    if (!reachesCompany(caller, companyId)) throw new NotFoundError('Company');
+    if (!this.tenancy.reachesCompany({ principal: caller }, companyId)) throw new NotFoundError('Company');
     const missing = scopes.filter((s) => !caller.scopes.has(s));
     if (missing.length) throw new ForbiddenError(`A key cannot grant scopes it does not hold: ${missing.join(', ')}`);
     if (scopes.length === 0) throw new BadUserInputError('A key needs at least one scope');
@@ -82,7 +88,7 @@ export class ApiKeyService {
     return { key, secret };
   }
 
-  /** The keys the caller may see (see `keyWithinReach`), newest first. */
+  /** The keys the caller may see (see `reachesKey`), newest first. */
   async list(caller: Principal, companyId: string | null): Promise<ApiKeyEntity[]> {
     const where = caller.operator
       ? companyId
@@ -90,35 +96,20 @@ export class ApiKeyService {
         : {}
       : { companyId: caller.companyId ?? IsNull() };
     const keys = await this.catalog.getRepository(ApiKeyEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' } });
-    return keys.filter((k) => keyWithinReach(caller, k));
+    return keys.filter((k) => reachesKey(caller, k));
   }
 
   /** Revokes a key within the caller's reach; any other key is NOT_FOUND, exactly like a missing one. */
   async revoke(caller: Principal, id: string): Promise<ApiKeyEntity> {
     const repo = this.catalog.getRepository(ApiKeyEntity);
     const key = await repo.findOneBy({ id });
-    if (!key || !keyWithinReach(caller, key)) throw new NotFoundError('API key');
+    if (!key || !reachesKey(caller, key)) throw new NotFoundError('API key');
     if (!key.revokedAt) {
       key.revokedAt = new Date();
       await repo.update({ id }, { revokedAt: key.revokedAt });
     }
     return key;
   }
-}
-
-/**
- * Whether a key administrator may see or revoke a key (api.md): an operator reaches every key;
- * any other caller only keys of its own company that hold no scope it lacks, and, when the
- * caller is narrowed to stores, only keys narrowed to a subset of those stores (never a
- * company-wide key, which would reach the stores it does not).
- */
-export function keyWithinReach(caller: Principal, key: Pick<ApiKeyEntity, 'companyId' | 'storeIds' | 'scopes'>): boolean {
-  if (caller.operator) return true;
-  if (!key.companyId || !reachesCompany(caller, key.companyId)) return false;
-  if (!key.scopes.every((s) => caller.scopes.has(s as Scope))) return false;
-  if (caller.storeIds === null) return true;
-  const within = caller.storeIds;
-  return key.storeIds !== null && key.storeIds.length > 0 && key.storeIds.every((id) => within.has(id));
 }
 
 export function toPrincipal(key: ApiKeyEntity): Principal {

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ApiKeyEntity } from '../../entities/catalog';
 import { BOOTSTRAP_KEY_ID } from './api-key.service';
 import { ALL_SCOPES } from '../../auth/scope';
@@ -11,7 +11,7 @@ export type BootstrapOutcome = 'created' | 'replaced' | 'kept' | 'kept-revoked';
  * every scope. A revocation is a decision and outlives restarts: the key comes back only when
  * the secret itself changes (a new BOOTSTRAP_ADMIN_KEY is a new key, with a fresh row state).
  */
-export async function ensureBootstrapKey(catalog: DataSource, secret: string): Promise<BootstrapOutcome> {
+export async function ensureBootstrapKey(catalog: EntityManager, secret: string): Promise<BootstrapOutcome> {
   const repo = catalog.getRepository(ApiKeyEntity);
   const secretHash = hashSecret(secret);
   const existing = await repo.findOneBy({ id: BOOTSTRAP_KEY_ID });

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { CompanyEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { reachesCompany } from '../../auth/reach';
 
 export class CompanyService {
   constructor(private readonly tenancy: Tenancy) {}
@@ -19,7 +18,7 @@ export class CompanyService {
     const p = this.tenancy.principal(ctx);
     const wanted = id ?? p.companyId;
     if (!wanted) throw new BadUserInputError('An operator key must name the company: `company(id: …)`');
-    if (!reachesCompany(p, wanted)) throw new NotFoundError('Company');
+    if (!this.tenancy.reachesCompany(ctx, wanted)) throw new NotFoundError('Company');
     const company = await this.tenancy.catalogManager(ctx).getRepository(CompanyEntity).findOneBy({ id: wanted });
     if (!company) throw new NotFoundError('Company');
     return company;

@@ -9,9 +9,9 @@ import { scrubPersonal } from '../../logging';
 import { assertSafeIdentifier, sqliteStoreFile } from '../../tenancy/data-source-factory';
 import { dropStoreUser } from '../../tenancy/store-credentials';
 import { DEFAULT_SERVER, withAdmin } from '../../tenancy/store-servers';
-import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
+import type { Caller, Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import type { AuditContext, AuditService } from '../audit/audit.service';
-import { reachesCompany } from '../../auth/reach';
+import { operatorPrincipal } from '../../auth/principal';
 import type { LeaseService } from '../locks/lease.service';
 import { deletionReceiptPayload, type ReceiptService } from '../receipts/receipt.service';
 import type { WebhookService } from '../webhooks/webhook.service';
@@ -31,6 +31,8 @@ export interface DeletedStore {
 export const deletionLeaseName = (storeId: string) => `store-deletion:${storeId}`;
 /** One instance at a time looks for interrupted deletions. */
 export const DELETION_RECOVERY_LEASE = 'store-deletion-recovery';
+/** Recovery reaches the stores it finishes as the platform; its audit entries stay 'system' (no key). */
+const RECOVERY: Caller = { principal: operatorPrincipal('store-deletion-recovery') };
 
 /**
  * Store offboarding (GDPR Art. 28(3)(g)): deletes a store with everything it holds, and keeps
@@ -93,14 +95,14 @@ export class StoreDeletionService {
     });
     let done: StoreDeletionEntity | null = null;
     const took = await this.leases.withLease(deletionLeaseName(store.id), async () => {
-      await this.tenancy.catalog.transaction(async (em) => {
+      await this.tenancy.catalogManager(ctx).transaction(async (em) => {
         // Conditional: of two deletions racing, one marks the store; the other finds it gone.
         const marked = await em.getRepository(StoreEntity).update({ id: store.id, deletedAt: IsNull() }, { deletedAt, deletionState: 'DELETING', shopifyDomain: null });
         if (marked.affected !== 1) throw new NotFoundError('Store');
         await em.getRepository(StoreDeletionEntity).insert(deletion);
       });
       ctx.loaders.clearStore(store.id);
-      done = await this.finish(deletion, store);
+      done = await this.finish(ctx, deletion, store);
     });
     if (!took || !done) throw new NotFoundError('Store'); // another deletion of it is running
     await this.audit.record(ctx, [{ operation: `deleteStore${origin === 'deleteStore' ? '' : `.${origin === 'cli' ? 'cli' : 'shopify'}`}`, storeId: store.id, companyId: store.companyId, records: droppedRows(done) }]);
@@ -112,28 +114,27 @@ export class StoreDeletionService {
    * company that owned it (company-wide, or narrowed to that store). Anything else is NOT_FOUND.
    */
   async find(ctx: TenancyContext, storeId: string): Promise<{ deletion: StoreDeletionEntity; receipt: string | null }> {
-    const p = this.tenancy.principal(ctx);
-    const deletion = await this.record(storeId);
-    if (!deletion || !reachesCompany(p, deletion.companyId) || (p.storeIds && !p.storeIds.has(storeId))) throw new NotFoundError('Store deletion');
+    const deletion = await this.record(ctx, storeId);
+    if (!deletion || !this.tenancy.reaches(ctx, { id: storeId, companyId: deletion.companyId })) throw new NotFoundError('Store deletion');
     return { deletion, receipt: await this.receipts.forDeletion(deletion) };
   }
 
-  /** The record of a store's deletion (for its receipt), whatever its state. */
-  async record(storeId: string): Promise<StoreDeletionEntity | null> {
-    return this.tenancy.catalog.getRepository(StoreDeletionEntity).findOneBy({ storeId });
+  /** The record of a store's deletion (for its receipt), whatever its state; the caller checks reach. */
+  private async record(ctx: Caller, storeId: string): Promise<StoreDeletionEntity | null> {
+    return this.tenancy.catalogManager(ctx).getRepository(StoreDeletionEntity).findOneBy({ storeId });
   }
 
   /** Steps 2-5 (see the class comment); each may run again after a crash. */
-  private async finish(deletion: StoreDeletionEntity, store: StoreEntity): Promise<StoreDeletionEntity> {
-    const repo = this.tenancy.catalog.getRepository(StoreDeletionEntity);
-    const counts = await this.countRows(store);
+  private async finish(ctx: Caller, deletion: StoreDeletionEntity, store: StoreEntity): Promise<StoreDeletionEntity> {
+    const repo = this.tenancy.catalogManager(ctx).getRepository(StoreDeletionEntity);
+    const counts = await this.countRows(ctx, store);
     if (counts) {
       Object.assign(deletion, counts);
       await repo.update({ id: deletion.id }, counts);
     }
-    await this.tenancy.registry.close(store.id);
-    await this.dropDatabase(store);
-    deletion.keysRevoked = await this.revokeKeys(store);
+    await this.tenancy.closeStore(ctx, store);
+    await this.dropDatabase(ctx, store);
+    deletion.keysRevoked = await this.revokeKeys(ctx, store);
     deletion.status = 'COMPLETED';
     deletion.completedAt = new Date();
     const receipt = await this.receipts.forDeletion(deletion);
@@ -158,23 +159,23 @@ export class StoreDeletionService {
   }
 
   /** Rows held, or null when the database is gone already (a deletion finished after a crash keeps its counts). */
-  private async countRows(store: StoreEntity): Promise<Pick<StoreDeletionEntity, 'customersDeleted' | 'ordersDeleted' | 'visitorsDeleted' | 'eventsDeleted'> | null> {
-    if (!(await this.databaseExists(store))) return null;
-    const em = await this.tenancy.registry.manager(store);
+  private async countRows(ctx: Caller, store: StoreEntity): Promise<Pick<StoreDeletionEntity, 'customersDeleted' | 'ordersDeleted' | 'visitorsDeleted' | 'eventsDeleted'> | null> {
+    if (!(await this.databaseExists(ctx, store))) return null;
+    const em = await this.tenancy.openStore(ctx, store);
     const n = async (table: string) => Number((await em.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     return { customersDeleted: await n('customers'), ordersDeleted: await n('orders'), visitorsDeleted: await n('visitors'), eventsDeleted: await n('visit_events') };
   }
 
-  private async databaseExists(store: StoreEntity): Promise<boolean> {
+  private async databaseExists(ctx: Caller, store: StoreEntity): Promise<boolean> {
     if (this.config.engine === 'sqlite') return existsSync(sqliteStoreFile(this.config, store.databaseName));
-    const rows = await this.asAdmin(store, (q) => q('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [store.databaseName]));
+    const rows = await this.asAdmin(ctx, store, (q) => q('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [store.databaseName]));
     return (rows as unknown[]).length > 0;
   }
 
-  private async dropDatabase(store: StoreEntity): Promise<void> {
+  private async dropDatabase(ctx: Caller, store: StoreEntity): Promise<void> {
     assertSafeIdentifier(store.databaseName);
     if (this.config.engine === 'mysql') {
-      await this.asAdmin(store, async (q) => {
+      await this.asAdmin(ctx, store, async (q) => {
         await q(`DROP DATABASE IF EXISTS \`${store.databaseName}\``);
         // Every account of the store's user, whatever host it was created for.
         await dropStoreUser(q, store.databaseName);
@@ -185,14 +186,14 @@ export class StoreDeletionService {
     for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) shredFile(f);
   }
 
-  private async asAdmin<T>(store: StoreEntity, work: (q: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> {
-    if (store.server === DEFAULT_SERVER) return work((sql, params) => this.tenancy.catalog.query(sql, params));
+  private async asAdmin<T>(ctx: Caller, store: StoreEntity, work: (q: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<T>): Promise<T> {
+    if (store.server === DEFAULT_SERVER) return work((sql, params) => this.tenancy.catalogManager(ctx).query(sql, params));
     return withAdmin(this.config, store.server, (c) => work(async (sql, params) => (await c.query(sql, params))[0]));
   }
 
   /** Revokes keys narrowed to this store alone; keys narrowed to it and others lose it. */
-  private async revokeKeys(store: StoreEntity): Promise<number> {
-    const repo = this.tenancy.catalog.getRepository(ApiKeyEntity);
+  private async revokeKeys(ctx: Caller, store: StoreEntity): Promise<number> {
+    const repo = this.tenancy.catalogManager(ctx).getRepository(ApiKeyEntity);
     const keys = await repo.findBy({ companyId: store.companyId, revokedAt: IsNull() });
     let revoked = 0;
     for (const key of keys) {
@@ -217,16 +218,17 @@ export class StoreDeletionService {
   async recover(): Promise<number | null> {
     let finished = 0;
     const ran = await this.leases.withLease(DELETION_RECOVERY_LEASE, async (lease) => {
-      const stores = await this.tenancy.catalog.getRepository(StoreEntity).findBy({ deletionState: 'DELETING' });
+      const catalog = this.tenancy.operatorCatalog(RECOVERY);
+      const stores = await catalog.getRepository(StoreEntity).findBy({ deletionState: 'DELETING' });
       for (const store of stores) {
         if (lease.lost) return;
         const own = await this.leases.tryAcquire(deletionLeaseName(store.id));
         if (!own) continue; // still running in a live instance
         try {
-          const deletion = await this.record(store.id);
-          const fresh = await this.tenancy.catalog.getRepository(StoreEntity).findOneBy({ id: store.id });
+          const deletion = await this.record(RECOVERY, store.id);
+          const fresh = await catalog.getRepository(StoreEntity).findOneBy({ id: store.id });
           if (!deletion || deletion.status === 'COMPLETED' || fresh?.deletionState !== 'DELETING') continue;
-          const done = await this.finish(deletion, store);
+          const done = await this.finish(RECOVERY, deletion, store);
           finished++;
           await this.audit.record({ principal: null }, [{ operation: 'deleteStore.recovered', storeId: store.id, companyId: store.companyId, records: droppedRows(done) }]);
         } catch (err) {

@@ -3,9 +3,8 @@ import type { Config } from '../../config';
 import { StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging';
-import { assertSafeIdentifier, createStoreDatabase } from '../../tenancy/data-source-factory';
-import { credentialGeneration, dropStoreUser } from '../../tenancy/store-credentials';
-import type { QueryObserver } from '../../tenancy/query-observer';
+import { assertSafeIdentifier } from '../../tenancy/data-source-factory';
+import { dropStoreUser } from '../../tenancy/store-credentials';
 import { adminConnection, storeServer, storeServerNames, withAdmin } from '../../tenancy/store-servers';
 import type { Tenancy } from '../../tenancy/tenancy';
 import type { AuditService } from '../audit/audit.service';
@@ -65,7 +64,6 @@ export class StoreMoveService {
     private readonly tenancy: Tenancy,
     private readonly replay: ReplayService,
     private readonly audit: AuditService,
-    private readonly observer: QueryObserver,
     private readonly log: Logger,
   ) {}
 
@@ -78,9 +76,11 @@ export class StoreMoveService {
       await options.onPhase?.(p, detail);
     };
     if (this.config.engine !== 'mysql') throw new BadUserInputError('Stores move between MySQL servers; the embedded engine has one');
-    const store = await this.tenancy.catalog.getRepository(StoreEntity).findOneBy({ id: storeId });
-    if (!store) throw new NotFoundError('Store');
     await this.tenancy.store(ctx, storeId); // the caller's reach, as everywhere
+    // Where it lives now, read afresh (not the request's cached row).
+    const catalog = this.tenancy.catalogManager(ctx);
+    const store = await catalog.getRepository(StoreEntity).findOneBy({ id: storeId });
+    if (!store) throw new NotFoundError('Store');
     const from = store.server;
     if (!storeServerNames(this.config).includes(to)) throw new BadUserInputError(`Unknown server "${to}"; configured: ${storeServerNames(this.config).join(', ')}`);
     if (from === to) throw new BadUserInputError(`The store already lives on "${to}"`);
@@ -91,7 +91,7 @@ export class StoreMoveService {
 
     await phase('preparing');
     // The source first brought up to date (opening it migrates it), so both have one schema.
-    await this.tenancy.registry.manager(store);
+    await this.tenancy.openStore(ctx, store);
     await withAdmin(this.config, to, async (c) => {
       const [rows] = await c.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db]);
       if ((rows as unknown[]).length) {
@@ -99,8 +99,7 @@ export class StoreMoveService {
       }
     });
     // The same user and password on the target: the store's generation does not change with a move.
-    const generation = await credentialGeneration(this.tenancy.catalog, store.id);
-    await createStoreDatabase(this.config, this.tenancy.catalog, db, this.observer.loggerFor(`store:${store.id}`, this.log), to, generation);
+    await this.tenancy.createStoreDatabase(ctx, store, to, await this.tenancy.credentialGeneration(ctx, store), false);
 
     const source = await adminConnection(this.config, from);
     const target = await adminConnection(this.config, to);
@@ -124,7 +123,7 @@ export class StoreMoveService {
         if (s !== rows[table] || t !== rows[table]) throw new Error(`row counts differ for ${table}: source ${s}, copied ${rows[table]}, target ${t}`);
       }
       await phase('verified');
-      const result = await this.tenancy.catalog.getRepository(StoreEntity).update({ id: store.id, server: from }, { server: to });
+      const result = await catalog.getRepository(StoreEntity).update({ id: store.id, server: from }, { server: to });
       if (result.affected !== 1) throw new Error('the catalog entry changed during the move');
       switched = true;
       // The old copy gives its lock up for good: waiting writers re-run on the new copy.
@@ -142,7 +141,7 @@ export class StoreMoveService {
     await phase('switched');
     // This instance's pool to the old copy: closed once requests on it have finished. (Other
     // instances notice the new catalog row on their next request for the store.)
-    this.tenancy.registry.retire(store.id);
+    this.tenancy.retireStore(ctx, store);
 
     // A context of its own: the caller's request may have cached the store's old row.
     const fresh: ForgetContext = { ...ctx, loaders: createLoaders(this.tenancy, { principal: ctx.principal }) };

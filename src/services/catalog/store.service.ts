@@ -2,13 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
 import { CompanyEntity, StoreEntity } from '../../entities/catalog';
 import { BadUserInputError, NotFoundError } from '../../errors';
-import type { Logger } from '../../logging';
-import { createStoreDatabase } from '../../tenancy/data-source-factory';
-import { FIRST_GENERATION, recordGeneration } from '../../tenancy/store-credentials';
-import type { QueryObserver } from '../../tenancy/query-observer';
+import { FIRST_GENERATION } from '../../tenancy/store-credentials';
 import { storeServerNames } from '../../tenancy/store-servers';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
-import { reachesCompany } from '../../auth/reach';
 import { CustomerEntity, OrderEntity, VisitorEntity } from '../../entities/store';
 import type { AuditContext, AuditService } from '../audit/audit.service';
 import { lockSubjects } from '../../tenancy/store-lock';
@@ -51,8 +47,6 @@ export class StoreService {
   constructor(
     private readonly config: Config,
     private readonly tenancy: Tenancy,
-    private readonly observer: QueryObserver,
-    private readonly log: Logger,
     private readonly audit: AuditService,
     private readonly webhooks?: WebhookService,
   ) {}
@@ -75,14 +69,15 @@ export class StoreService {
    * (ties: configuration order, `default` first). Counted from the catalog, so every instance
    * places alike.
    */
-  async placement(requested?: string | null): Promise<string> {
+  async placement(ctx: TenancyContext, requested?: string | null): Promise<string> {
     const names = storeServerNames(this.config);
     if (requested !== undefined && requested !== null) {
       if (!names.includes(requested)) throw new BadUserInputError(`Unknown server "${requested}"; configured: ${names.join(', ')}`);
       return requested;
     }
     if (names.length === 1) return names[0];
-    const rows: { server: string; n: string | number }[] = await this.tenancy.catalog
+    const rows: { server: string; n: string | number }[] = await this.tenancy
+      .catalogManager(ctx)
       .getRepository(StoreEntity)
       .createQueryBuilder('s')
       .select('s.server', 'server')
@@ -96,7 +91,7 @@ export class StoreService {
 
   async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsChange | null | undefined, server?: string | null): Promise<StoreEntity> {
     const p = this.tenancy.principal(ctx);
-    if (!reachesCompany(p, companyId) || p.storeIds) throw new NotFoundError('Company');
+    if (!this.tenancy.reachesCompany(ctx, companyId) || p.storeIds) throw new NotFoundError('Company');
     const company = await this.tenancy.catalogManager(ctx).getRepository(CompanyEntity).findOneBy({ id: companyId });
     if (!company) throw new NotFoundError('Company');
     const clean = name.trim();
@@ -105,7 +100,7 @@ export class StoreService {
       id: randomUUID(),
       companyId,
       name: clean,
-      server: await this.placement(server),
+      server: await this.placement(ctx, server),
       databaseName: this.databaseName(),
       collectEmails: false,
       trackPageViews: true,
@@ -125,9 +120,8 @@ export class StoreService {
     Object.assign(store, settingsPatch(store, settings ?? {}), await this.webhookPatch(settings ?? {}));
     if (store.shopifyDomain) await this.assertDomainFree(ctx, store.id, store.shopifyDomain);
     // The database exists, fully migrated, before the catalog points at it.
-    await createStoreDatabase(this.config, this.tenancy.catalog, store.databaseName, this.observer.loggerFor(`store:${store.id}`, this.log), store.server, FIRST_GENERATION);
-    // The generation first: a store row without one would be taken for an old-scheme store.
-    if (this.config.engine === 'mysql') await recordGeneration(this.tenancy.catalog, store.id, FIRST_GENERATION);
+    // The generation first (MySQL): a store row without one would be taken for an old-scheme store.
+    await this.tenancy.createStoreDatabase(ctx, store, store.server, FIRST_GENERATION, this.config.engine === 'mysql');
     await this.tenancy.catalogManager(ctx).getRepository(StoreEntity).save(store);
     return store;
   }

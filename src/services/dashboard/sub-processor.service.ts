@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, Not, In } from 'typeorm';
+import { type EntityManager, Not, In } from 'typeorm';
 import { z } from 'zod';
 import { SubProcessorEntity } from '../../entities/catalog';
 
@@ -25,7 +25,7 @@ const fileSchema = z.object({
 });
 
 /** Loads the registry into the catalog (the file wins: entries removed from it are removed). */
-export async function loadSubProcessors(catalog: DataSource, file = SUB_PROCESSORS_FILE): Promise<SubProcessorEntity[]> {
+export async function loadSubProcessors(catalog: EntityManager, file = SUB_PROCESSORS_FILE): Promise<SubProcessorEntity[]> {
   const parsed = fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const repo = catalog.getRepository(SubProcessorEntity);

@@ -22,14 +22,22 @@ export function readDemoKey(dataDir: string): string | null {
   return existsSync(f) ? readFileSync(f, 'utf8').trim() || null : null;
 }
 
+const DEMO = operatorPrincipal('demo-seed');
+
+/** The oldest store (the demo's first), for the playground's example queries. */
+export async function firstStoreId(services: Services): Promise<string | null> {
+  const first = await services.tenancy.operatorCatalog({ principal: DEMO }).getRepository(StoreEntity).find({ order: { createdAt: 'ASC' }, take: 1 });
+  return first[0]?.id ?? null;
+}
+
 /**
  * On an empty embedded catalog: a demo company with two stores, a few hundred customers
  * each with visits, clicks and orders, and an all-scope key for it. Deterministic.
  */
 export async function seedDemo(services: Services, now = new Date()): Promise<{ key: string; storeIds: string[] } | null> {
-  const catalog = services.tenancy.catalog;
+  const ctx = createContext(services, DEMO);
+  const catalog = services.tenancy.operatorCatalog(ctx);
   if ((await catalog.getRepository(CompanyEntity).count()) > 0) return null;
-  const ctx = createContext(services, operatorPrincipal('demo-seed'));
   const company = await services.companies.create(ctx, 'Nordic Outdoor ApS');
   const stores: StoreEntity[] = [];
   for (const [i, name] of ['Nordic Outdoor DK', 'Nordic Outdoor SE'].entries()) {

@@ -6,6 +6,7 @@ import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
 import { operatorPrincipal } from '../../auth/principal';
 import { lockSubjects } from '../../tenancy/store-lock';
+import type { Caller } from '../../tenancy/tenancy';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
@@ -13,6 +14,8 @@ export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 /** Webhook work acts as the platform on the shop's behalf; audit entries name `shopify`. */
 export const SHOPIFY_PRINCIPAL = operatorPrincipal('shopify');
+/** Webhooks in are verified by their HMAC and worked by the platform: the whole catalog. */
+const SHOPIFY: Caller = { principal: SHOPIFY_PRINCIPAL };
 /** One instance at a time works the queue. */
 export const SHOPIFY_QUEUE_LEASE = 'shopify-webhooks';
 /** Attempts before an item is left FAILED (its payload cleared). */
@@ -56,6 +59,11 @@ export class ShopifyWebhookService {
 
   constructor(private readonly services: Services) {}
 
+  /** The queue and the stores of every company. */
+  private get catalog() {
+    return this.services.tenancy.operatorCatalog(SHOPIFY);
+  }
+
   /** Verifies and records one webhook. Returns null when recorded (or recorded before), else why not. */
   async receive(w: IncomingWebhook): Promise<Refusal | null> {
     const secret = this.services.config.shopifyApiSecret;
@@ -71,9 +79,9 @@ export class ShopifyWebhookService {
     } catch {
       return { status: 400, message: 'the body must be a JSON object' };
     }
-    const queue = this.services.tenancy.catalog.getRepository(ShopifyWebhookEntity);
+    const queue = this.catalog.getRepository(ShopifyWebhookEntity);
     if (await queue.existsBy({ webhookId: w.webhookId })) return null; // a retry or replay: done once
-    const store = await this.services.tenancy.catalog.getRepository(StoreEntity).findOneBy({ shopifyDomain: domain, deletedAt: IsNull() });
+    const store = await this.catalog.getRepository(StoreEntity).findOneBy({ shopifyDomain: domain, deletedAt: IsNull() });
     if (!store) {
       // No store is linked to that shop (never linked, or deleted already): nothing is held.
       this.services.log.info({ topic: w.topic }, 'shopify webhook for a shop linked to no store: nothing to do');
@@ -114,7 +122,7 @@ export class ShopifyWebhookService {
   /** One pass over the queue, holding the queue lease. Returns items handled, or null when another instance holds it. */
   async processPending(): Promise<number | null> {
     let handled = 0;
-    const queue = this.services.tenancy.catalog.getRepository(ShopifyWebhookEntity);
+    const queue = this.catalog.getRepository(ShopifyWebhookEntity);
     const ran = await this.services.leases.withLease(SHOPIFY_QUEUE_LEASE, async (lease) => {
       for (;;) {
         const items = await queue.find({ where: { status: 'PENDING' }, order: { receivedAt: 'ASC' }, take: PER_PASS });
@@ -130,7 +138,7 @@ export class ShopifyWebhookService {
   }
 
   private async processOne(item: ShopifyWebhookEntity): Promise<void> {
-    const queue = this.services.tenancy.catalog.getRepository(ShopifyWebhookEntity);
+    const queue = this.catalog.getRepository(ShopifyWebhookEntity);
     try {
       const outcome = await this.handle(item);
       // Done: the payload (it names the shopper) goes.
@@ -148,7 +156,7 @@ export class ShopifyWebhookService {
 
   private async handle(item: ShopifyWebhookEntity): Promise<string> {
     const ctx = createContext(this.services, SHOPIFY_PRINCIPAL);
-    const store = await this.services.tenancy.catalog.getRepository(StoreEntity).findOneBy({ id: item.storeId, deletedAt: IsNull() });
+    const store = await this.catalog.getRepository(StoreEntity).findOneBy({ id: item.storeId, deletedAt: IsNull() });
     if (!store) return 'store deleted already: nothing held';
     const payload = JSON.parse(item.payload ?? '{}') as CustomerPayload;
     const reference = `shopify:${item.webhookId}`.slice(0, 128);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { Tenancy } from '../../tenancy/tenancy';
 import { LeaseEntity } from '../../entities/catalog';
 import type { Logger } from '../../logging';
 
@@ -23,11 +24,16 @@ export interface Lease {
  * to live (30 s by default) does no harm.
  */
 export class LeaseService {
+  /** Leases are taken before any caller exists (start-up recovery, schedules): the system catalog. */
+  private readonly catalog: EntityManager;
+
   constructor(
-    private readonly catalog: DataSource,
+    tenancy: Pick<Tenancy, 'systemCatalog'>,
     private readonly ttlMs: number,
     private readonly log?: Logger,
-  ) {}
+  ) {
+    this.catalog = tenancy.systemCatalog();
+  }
 
   /**
    * The lease, or null when another live holder has it. `fresh`: the name was never used before

@@ -1,9 +1,7 @@
-import type { DataSource } from 'typeorm';
-import { Lease, LeaseService } from '../locks/lease.service';
+import type { Lease, LeaseService } from '../locks/lease.service';
 
 /** The lease every retention purge (scheduled, API-less CLI) takes first. */
 export const RETENTION_LEASE = 'retention';
-const DEFAULT_TTL_MS = 30_000;
 
 /**
  * Runs `work` only if no other gateway instance (or `npm run purge`) is running the retention
@@ -12,7 +10,6 @@ const DEFAULT_TTL_MS = 30_000;
  * Returns false, without running `work`, when someone else holds it. `work` gets the lease:
  * a purge stops at its next step once `lease.lost`, and the next run resumes it.
  */
-export async function withRetentionLock(catalog: DataSource | LeaseService, work: (lease: Lease) => Promise<void>): Promise<boolean> {
-  const leases = catalog instanceof LeaseService ? catalog : new LeaseService(catalog, DEFAULT_TTL_MS);
+export async function withRetentionLock(leases: LeaseService, work: (lease: Lease) => Promise<void>): Promise<boolean> {
   return leases.withLease(RETENTION_LEASE, work);
 }

@@ -19,7 +19,8 @@ export async function runScheduledPurge(services: Services): Promise<'ran' | 'sk
 
 /** When the last scheduled purge that finished started, as the catalog records it (any instance). */
 export async function lastScheduledPurge(services: Services): Promise<Date | null> {
-  const row = await services.tenancy.catalog
+  const row = await services.tenancy
+    .operatorCatalog({ principal: SCHEDULE_PRINCIPAL })
     .getRepository(PurgeRunEntity)
     .createQueryBuilder('r')
     .select('MAX(r.startedAt)', 'at')

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LessThanOrEqual } from 'typeorm';
 import type { Services } from '../../context';
+import { operatorPrincipal } from '../../auth/principal';
+import type { Caller } from '../../tenancy/tenancy';
 import { StoreEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from '../../entities/catalog';
 import { BadUserInputError } from '../../errors';
 import { scrubPersonal } from '../../logging';
@@ -28,6 +30,9 @@ type AttemptError = SendResult['error'] | 'no-target' | 'no-secret' | TargetRefu
  * at start), records every attempt, and schedules the next with exponential backoff until the
  * retry window (WEBHOOK_RETRY_FOR, 24 h) is over. A retry keeps the delivery's webhook-id.
  */
+/** The outbox holds every company's events: the worker sends them as the platform. */
+const WORKER: Caller = { principal: operatorPrincipal('webhook-worker') };
+
 export class WebhookWorker {
   private busy = false;
   private again = false;
@@ -80,7 +85,7 @@ export class WebhookWorker {
   /** Sends what is due, holding the lease; returns how many were attempted (0 when another instance holds it). */
   async pass(): Promise<number> {
     let attempted = 0;
-    const repo = this.services.tenancy.catalog.getRepository(WebhookDeliveryEntity);
+    const repo = this.services.tenancy.operatorCatalog(WORKER).getRepository(WebhookDeliveryEntity);
     await this.services.leases.withLease(WEBHOOK_LEASE, async (lease) => {
       for (;;) {
         if (lease.lost || this.stopped) return;
@@ -96,8 +101,9 @@ export class WebhookWorker {
 
   private async attempt(d: WebhookDeliveryEntity): Promise<void> {
     const { config, tenancy, webhooks, log } = this.services;
+    const catalog = tenancy.operatorCatalog(WORKER);
     const started = Date.now();
-    const store = await tenancy.catalog.getRepository(StoreEntity).findOne({ where: { id: d.storeId }, select: { id: true, webhookUrl: true, webhookSecret: true } });
+    const store = await catalog.getRepository(StoreEntity).findOne({ where: { id: d.storeId }, select: { id: true, webhookUrl: true, webhookSecret: true } });
     // The store's current target and secret; the ones of the event once the store is gone.
     const url = store ? store.webhookUrl : d.targetUrl;
     const sealed = store ? store.webhookSecret : d.sealedSecret;
@@ -123,9 +129,9 @@ export class WebhookWorker {
     const next = new Date(at.getTime() + backoffMs(config.webhookRetryBaseMs, n));
     const giveUp = !delivered && (result.error === 'no-target' || next.getTime() > d.createdAt.getTime() + config.webhookRetryForMs);
     const status = delivered ? 'DELIVERED' : giveUp ? 'FAILED' : 'PENDING';
-    await tenancy.catalog.getRepository(WebhookAttemptEntity).insert({ id: randomUUID(), deliveryId: d.id, attempt: n, at, responseStatus: result.status, error: result.error, durationMs: Date.now() - started });
+    await catalog.getRepository(WebhookAttemptEntity).insert({ id: randomUUID(), deliveryId: d.id, attempt: n, at, responseStatus: result.status, error: result.error, durationMs: Date.now() - started });
     // Conditional on the attempt count read: an instance that lost the lease cannot overwrite a newer attempt.
-    await tenancy.catalog
+    await catalog
       .getRepository(WebhookDeliveryEntity)
       .createQueryBuilder()
       .update()
