@@ -20,6 +20,6 @@ export class CompanyResolver {
 
   @FieldResolver(() => [Store], { description: 'The company\'s stores that this key reaches.' })
   async stores(@Root() company: Company, @Ctx() ctx: Context): Promise<Store[]> {
-    return (await ctx.services.tenancy.reachableStores(ctx, company.id)).map(toStore);
+    return (await ctx.services.stores.list(ctx, company.id)).map(toStore);
   }
 }

@@ -132,6 +132,6 @@ export class PrivacyResolver {
 
   @FieldResolver(() => Store, { description: 'The store the request ran in.' })
   async store(@Root() r: ForgetRequest, @Ctx() ctx: Context): Promise<Store> {
-    return toStore(await ctx.services.tenancy.store(ctx, r.storeId));
+    return toStore(await ctx.services.stores.get(ctx, r.storeId));
   }
 }

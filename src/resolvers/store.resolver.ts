@@ -94,12 +94,12 @@ export class StoreDeletion {
 export class StoreResolver {
   @Query(() => Store, { description: 'One store the key reaches.' })
   async store(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The store\'s ID.' }) id: string): Promise<Store> {
-    return toStore(await ctx.services.tenancy.store(ctx, id));
+    return toStore(await ctx.services.stores.get(ctx, id));
   }
 
   @Query(() => [Store], { description: 'Every store the key reaches.' })
   async stores(@Ctx() ctx: Context): Promise<Store[]> {
-    return (await ctx.services.tenancy.reachableStores(ctx, ctx.principal?.companyId ?? undefined)).map(toStore);
+    return (await ctx.services.stores.list(ctx, ctx.principal?.companyId)).map(toStore);
   }
 
   @Authorized(Scope.SETTINGS_WRITE)

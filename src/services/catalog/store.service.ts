@@ -89,6 +89,16 @@ export class StoreService {
     return names.reduce((best, n) => ((count.get(n) ?? 0) < (count.get(best) ?? 0) ? n : best), names[0]);
   }
 
+  /** One store the caller reaches (NOT_FOUND otherwise, exactly like a missing one). */
+  async get(ctx: TenancyContext, storeId: string): Promise<StoreEntity> {
+    return this.tenancy.store(ctx, storeId);
+  }
+
+  /** The stores the caller reaches, within one company (an operator: any; others: their own). */
+  async list(ctx: TenancyContext, companyId?: string | null): Promise<StoreEntity[]> {
+    return this.tenancy.reachableStores(ctx, companyId ?? undefined);
+  }
+
   async create(ctx: TenancyContext, companyId: string, name: string, settings: StoreSettingsChange | null | undefined, server?: string | null): Promise<StoreEntity> {
     const p = this.tenancy.principal(ctx);
     if (!this.tenancy.reachesCompany(ctx, companyId) || p.storeIds) throw new NotFoundError('Company');
