@@ -145,9 +145,9 @@ export function benchGatewayConfig(catalogDb: string, adminKey: string, extra: R
   });
 }
 
-/** A gateway in this process, listening on a free port: its handle and its GraphQL URL. */
+/** A gateway in this process, listening on a free port, logging at its LOG_LEVEL: its handle and its GraphQL URL. */
 export async function listenGateway(config: Config): Promise<{ gateway: Gateway; url: string }> {
-  const gateway = await createGateway(config, createLogger('silent'));
+  const gateway = await createGateway(config, createLogger(config.logLevel));
   const server = await gateway.listen(0);
   return { gateway, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
 }

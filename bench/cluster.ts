@@ -15,17 +15,15 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGateway, Gateway } from '../src/app';
+import type { Gateway } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logging';
-import { BENCH_RECEIPT_KEY } from './bench-support';
+import { BENCH_RECEIPT_KEY, listenGateway, percentile, sleep, table } from './bench-support';
 import { galeraMissing, startGaleraCluster } from '../test/support/galera-cluster';
 import { startPrivateMariadb } from '../test/support/private-mariadb';
-import { gqlClient, GqlResult } from '../test/support/gateway';
+import { gqlClient, GqlResult, ok } from '../test/support/gateway';
 
 const { values } = parseArgs({ options: { duration: { type: 'string' }, concurrency: { type: 'string' } } });
 const DURATION_S = Number(values.duration ?? process.env.BENCH_DURATION ?? 20);
@@ -37,9 +35,6 @@ type Op = 'profile' | 'ingest' | 'forget';
 const PROFILE = 'query($s:ID!,$q:String!){ customer(storeId:$s, idOrEmail:$q){ id email orders(first:5){ totalCount } visitors { id } } }';
 const UPSERT = 'mutation($s:ID!,$c:[CustomerInput!]!){ upsertCustomers(storeId:$s, customers:$c){ accepted suppressed } }';
 const FORGET = 'mutation($s:ID!,$q:String!){ forgetCustomer(idOrEmail:$q, storeId:$s){ requests { status } } }';
-
-const pct = (s: number[], p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Instance {
   gateway: Gateway;
@@ -53,15 +48,9 @@ async function startInstance(url: string, secret: string, adminKey: string): Pro
     DATABASE_URL: url, SUBJECT_HASH_SECRET: secret, RECEIPT_SIGNING_KEY: BENCH_RECEIPT_KEY, BOOTSTRAP_ADMIN_KEY: adminKey, DATA_DIR: dir, SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', METRICS_PORT: 'off',
     LEASE_TTL: '3s', FORGET_RECOVERY_INTERVAL: '1s', RETENTION_INTERVAL: '0', DB_PROBE_INTERVAL: '250ms', DB_CONNECT_TIMEOUT_MS: '1000', RATE_LIMIT_PER_MINUTE: '1000000',
   });
-  const gateway = await createGateway(config, createLogger(config.logLevel));
-  const server = await gateway.listen(0);
-  return { gateway, gql: gqlClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`), dir };
+  const started = await listenGateway(config);
+  return { gateway: started.gateway, gql: gqlClient(started.url), dir };
 }
-
-const ok = <T>(r: GqlResult<T>): T => {
-  if (r.errors?.length) throw new Error(JSON.stringify(r.errors));
-  return r.data as T;
-};
 
 /** A company with two stores, seeded with PEOPLE customers each; returns the key and store IDs. */
 async function seed(i: Instance, adminKey: string): Promise<{ key: string; stores: string[] }> {
@@ -114,13 +103,14 @@ async function load(instances: Instance[], key: string, stores: string[], second
 }
 
 function report(title: string, samples: Sample[], seconds: number): void {
-  process.stdout.write(`\n### ${title}\n\n| operation | requests | per second | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|\n`);
+  const rows = [['operation', 'requests', 'per second', 'p50 ms', 'p99 ms', 'errors']];
   for (const op of ['profile', 'ingest', 'forget', 'all'] as const) {
     const mine = samples.filter((s) => op === 'all' || s.op === op);
     const okLat = mine.filter((s) => !s.code).map((s) => s.end - s.start).sort((x, y) => x - y);
     const errors = mine.filter((s) => s.code);
-    process.stdout.write(`| ${op} | ${mine.length} | ${(mine.length / seconds).toFixed(1)} | ${pct(okLat, 50)} | ${pct(okLat, 99)} | ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.code))].join(', ')})` : ''} |\n`);
+    rows.push([op, String(mine.length), (mine.length / seconds).toFixed(1), String(percentile(okLat, 50)), String(percentile(okLat, 99)), `${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.code))].join(', ')})` : ''}`]);
   }
+  process.stdout.write(`\n### ${title}\n\n${table(rows)}\n`);
 }
 
 async function main(): Promise<void> {
