@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { escapeJsonForHtml, fileCache, ownOriginCsp, setPageHeaders } from './pages';
 
 /** The dashboard's own files, in public/dashboard: plain scripts and styles, no bundler. */
 const FILES: Record<string, string> = {
@@ -13,16 +14,7 @@ const FILES: Record<string, string> = {
 const PUBLIC_DIR = join(__dirname, '..', '..', 'public', 'dashboard');
 
 /** Stricter than the playground's: no inline style either, nothing but our own origin. */
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DASHBOARD_CSP = ownOriginCsp();
 
 /**
  * Everything the page shows, in one request to the public API. None of it is personal data,
@@ -67,8 +59,6 @@ export interface DashboardPageOptions {
   demoKey: () => string | null;
 }
 
-const escapeJsonForHtml = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
-
 function page(config: unknown): string {
   return `<!doctype html>
 <html lang="en">
@@ -95,27 +85,18 @@ function page(config: unknown): string {
 /** `GET /dashboard`: the GDPR dashboard as a page, built only on the public GraphQL API. */
 export function dashboardRouter(options: DashboardPageOptions): Router {
   const router = Router();
-  const cache = new Map<string, Buffer>();
-  const secure = (res: express.Response) => {
-    res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-  };
+  const cached = fileCache();
   router.get('/dashboard/:file', (req, res, next) => {
     const name = req.params.file;
     if (!Object.hasOwn(FILES, name)) return next();
-    let body = cache.get(name);
-    if (!body) {
-      body = readFileSync(join(PUBLIC_DIR, name));
-      cache.set(name, body);
-    }
-    secure(res);
+    const body = cached(name, () => readFileSync(join(PUBLIC_DIR, name)));
+    setPageHeaders(res, DASHBOARD_CSP);
     res.setHeader('Content-Type', `${FILES[name]}; charset=utf-8`);
     res.setHeader('Cache-Control', 'no-cache');
     res.send(body);
   });
   router.get('/dashboard', (_req, res) => {
-    secure(res);
+    setPageHeaders(res, DASHBOARD_CSP);
     // The page may carry the demo key: never cached.
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(page({ endpoint: '/graphql', demoKey: options.demoKey(), query: DASHBOARD_QUERY }));

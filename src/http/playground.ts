@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import express, { Router } from 'express';
+import { escapeJsonForHtml, fileCache, ownOriginCsp, setPageHeaders } from './pages';
 
 /** Static files of the playground, all served from the gateway's own origin. */
 const ASSETS: Record<string, { module: string; file: string; type: string }> = {
@@ -17,17 +18,7 @@ const LOCAL: Record<string, string> = { 'init.js': 'text/javascript', 'analyst.j
 const PUBLIC_DIR = join(__dirname, '..', '..', 'public', 'playground');
 
 /** Only our own origin; GraphiQL's fonts are inlined as data: URLs and it sets inline styles. */
-export const PLAYGROUND_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "font-src 'self' data:",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const PLAYGROUND_CSP = ownOriginCsp({ style: "'unsafe-inline'", font: 'data:', img: 'data:' });
 
 export interface PlaygroundExample {
   title: string;
@@ -40,8 +31,6 @@ export interface PlaygroundOptions {
   demoKey: () => string | null;
   examples: () => Promise<PlaygroundExample[]>;
 }
-
-const escapeJsonForHtml = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 function page(config: unknown): string {
   return `<!doctype html>
@@ -95,17 +84,13 @@ export function wantsPlayground(req: express.Request): boolean {
 
 export function playgroundRouter(options: PlaygroundOptions): Router {
   const router = Router();
-  const cache = new Map<string, Buffer>();
+  const cached = fileCache();
   router.get('/playground/:file', (req, res, next) => {
     const name = req.params.file;
     const local = Object.hasOwn(LOCAL, name) ? LOCAL[name] : null;
     const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : null;
     if (!asset && !local) return next();
-    let body = cache.get(name);
-    if (!body) {
-      body = local ? readFileSync(join(PUBLIC_DIR, name)) : readFileSync(join(dirname(require.resolve(asset!.module)), asset!.file));
-      cache.set(name, body);
-    }
+    const body = cached(name, () => (local ? readFileSync(join(PUBLIC_DIR, name)) : readFileSync(join(dirname(require.resolve(asset!.module)), asset!.file))));
     res.setHeader('Content-Type', `${local ?? asset!.type}; charset=utf-8`);
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -115,9 +100,7 @@ export function playgroundRouter(options: PlaygroundOptions): Router {
     if (!wantsPlayground(req)) return next();
     try {
       const config = { endpoint: '/graphql', demoKey: options.demoKey(), examples: await options.examples() };
-      res.setHeader('Content-Security-Policy', PLAYGROUND_CSP);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Referrer-Policy', 'no-referrer');
+      setPageHeaders(res, PLAYGROUND_CSP);
       res.type('html').send(page(config));
     } catch (err) {
       next(err);
