@@ -47,7 +47,8 @@ export class Tenancy {
    * embedded SQLite the catalog is one connection, where two transactions cannot be open at
    * once: they are run one after the other.
    */
-  async catalogTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  async catalogTransaction<T>(ctx: Caller, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    this.principal(ctx);
     if (this.catalog.options.type === 'better-sqlite3') return this.catalogWrites.runExclusive(() => this.catalog.transaction(work));
     return this.catalog.transaction(work);
   }

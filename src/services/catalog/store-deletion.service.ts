@@ -141,7 +141,7 @@ export class StoreDeletionService {
     // The `store.deleted` event is written to the webhook outbox in the same transaction that
     // completes the record: it exists exactly when the deletion does (the store row, with its
     // webhook target, stays in the catalog marked DELETED).
-    const enqueued = await this.tenancy.catalogTransaction(async (em) => {
+    const enqueued = await this.tenancy.catalogTransaction(ctx, async (em) => {
       await em.getRepository(StoreDeletionEntity).update({ id: deletion.id }, { status: 'COMPLETED', completedAt: deletion.completedAt, keysRevoked: deletion.keysRevoked });
       await em.getRepository(StoreEntity).update({ id: store.id }, { deletionState: 'DELETED' });
       return this.webhooks?.enqueue(em, store.id, 'store.deleted', { ...deletionReceiptPayload(deletion), receipt });

@@ -178,7 +178,7 @@ export class ShopifyWebhookService {
       }
       // The store hears that it is ready (never the report itself: it holds personal data).
       const webhooks = this.services.webhooks;
-      const enqueued = await this.services.tenancy.catalogTransaction((em) =>
+      const enqueued = await this.services.tenancy.catalogTransaction(ctx, (em) =>
         webhooks.enqueue(em, store.id, 'access.ready', { storeId: store.id, reference, records: records.size, preparedAt: new Date().toISOString(), fetchWith: 'privacyReport' }),
       );
       if (enqueued) webhooks.kick();

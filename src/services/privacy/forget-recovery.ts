@@ -1,5 +1,5 @@
 import { ForgetRequestEntity } from '../../entities/catalog';
-import { createContext, type Services } from '../../context';
+import { createContext, type Context, type Services } from '../../context';
 import { operatorPrincipal } from '../../auth/principal';
 import { scrubPersonal } from '../../logging';
 import { startPeriodicPass } from '../locks/periodic-pass';
@@ -39,7 +39,7 @@ export interface RecoveryPass {
  */
 export async function recoverForgets(services: Services): Promise<RecoveryPass | null> {
   const ctx = createContext(services, SYSTEM_PRINCIPAL);
-  const ledger = services.tenancy.catalogManager(ctx).getRepository(ForgetRequestEntity);
+  const ledger = services.tenancy.operatorCatalog(ctx).getRepository(ForgetRequestEntity); // every company's
   const pass: RecoveryPass = { completed: 0, failed: 0, running: 0 };
   const ran = await services.leases.withLease(RECOVERY_LEASE, async (lease) => {
     // Request leases of processes that died after finishing (before releasing): nothing to recover.
@@ -60,11 +60,11 @@ export async function recoverForgets(services: Services): Promise<RecoveryPass |
         try {
           const counts = await services.replay.replayRequest(ctx, request);
           records = total(counts);
-          await finish(services, request, { ...counts, status, completedAt: new Date(), alreadyForgotten: false, failure: null });
+          await finish(services, ctx, request, { ...counts, status, completedAt: new Date(), alreadyForgotten: false, failure: null });
         } catch (err) {
           status = 'FAILED';
           ctx.log.error({ storeId: request.storeId, forgetRequestId: id, err: scrubPersonal(String(err)) }, 'forget recovery failed');
-          await finish(services, request, { status, failure: RECOVERY_FAILED });
+          await finish(services, ctx, request, { status, failure: RECOVERY_FAILED });
         }
         pass[status === 'COMPLETED' ? 'completed' : 'failed']++;
         await services.audit.record(ctx, [{ operation: 'forgetCustomer.recovered', storeId: request.storeId, companyId: request.companyId, subjectHash: request.subjectHash, records }]);
@@ -82,8 +82,8 @@ export async function recoverForgets(services: Services): Promise<RecoveryPass |
  * Records a recovered request's outcome and its webhook event in one catalog transaction
  * (conditional on it still being PENDING: an outcome is written once).
  */
-async function finish(services: Services, request: ForgetRequestEntity, outcome: Partial<ForgetRequestEntity>): Promise<void> {
-  await services.tenancy.catalogTransaction(async (em) => {
+async function finish(services: Services, ctx: Context, request: ForgetRequestEntity, outcome: Partial<ForgetRequestEntity>): Promise<void> {
+  await services.tenancy.catalogTransaction(ctx, async (em) => {
     const r = await em.getRepository(ForgetRequestEntity).update({ id: request.id, status: 'PENDING' }, outcome);
     if (r.affected === 0) return;
     const done = Object.assign(new ForgetRequestEntity(), request, outcome);

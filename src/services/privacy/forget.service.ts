@@ -193,7 +193,7 @@ export class ForgetService {
       Object.assign(request, { status: 'FAILED', completedAt: null, failure: FAILED_MESSAGE });
     }
     // The outcome and its webhook event in one catalog transaction: both are recorded, or neither.
-    await this.tenancy.catalogTransaction(async (em) => {
+    await this.tenancy.catalogTransaction(ctx, async (em) => {
       await em.getRepository(ForgetRequestEntity).update({ id: request.id }, {
         status: request.status,
         completedAt: request.completedAt,
