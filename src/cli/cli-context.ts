@@ -8,6 +8,11 @@ import { operatorPrincipal } from '../auth/principal';
 /** Operators at the command line act with every scope; the audit trail names them 'cli'. */
 export const CLI_PRINCIPAL = operatorPrincipal('cli');
 
+/** The context every command-line run works in: the CLI operator's. */
+export function cliContext(gateway: Gateway): Context {
+  return createContext(gateway.services, CLI_PRINCIPAL);
+}
+
 /** Opens the gateway's databases (no HTTP), runs `work` as the CLI operator, closes everything. */
 export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<void>): Promise<void> {
   try {
@@ -15,7 +20,7 @@ export async function runCli(work: (ctx: Context, gateway: Gateway) => Promise<v
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const gateway = await createGateway(config, log);
     try {
-      await work(createContext(gateway.services, CLI_PRINCIPAL), gateway);
+      await work(cliContext(gateway), gateway);
     } finally {
       await gateway.stop();
     }

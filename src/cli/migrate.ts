@@ -4,8 +4,7 @@ import { createGateway } from '../app';
 import { loadConfig } from '../config';
 import { StoreEntity } from '../entities/catalog';
 import { createLogger } from '../logging';
-import { createContext } from '../context';
-import { CLI_PRINCIPAL } from './cli-context';
+import { cliContext } from './cli-context';
 
 /** `npm run migrate`: brings the catalog and every store database up to date, then exits. */
 async function main(): Promise<void> {
@@ -13,7 +12,7 @@ async function main(): Promise<void> {
   const gateway = await createGateway(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
   try {
     const { tenancy } = gateway.services;
-    const ctx = createContext(gateway.services, CLI_PRINCIPAL);
+    const ctx = cliContext(gateway);
     const stores = await tenancy.operatorCatalog(ctx).getRepository(StoreEntity).find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } }); // a deleted store has no database left
     process.stdout.write(`catalog: up to date\n`);
     let done = 0;
