@@ -29,7 +29,10 @@ const KINDS: [SubjectKind, 'emails' | 'customerIds' | 'visitorIds'][] = [
   ['customer', 'customerIds'],
   ['visitor', 'visitorIds'],
 ];
-/** Rows per INSERT of subject hashes: well under SQLite's and MySQL's placeholder limits. */
+/**
+ * Rows per INSERT of subject hashes: well under SQLite's and MySQL's placeholder limits; also the
+ * most hashes sent inline (500 x 67 characters fit the TEXT column's 64 KiB).
+ */
 const SUBJECT_CHUNK = 500;
 export const MAX_DETAIL_LENGTH = 600;
 
@@ -41,14 +44,18 @@ export class AuditService {
   ) {}
 
   /**
-   * Each entry gets a key chosen here, and the keyed hashes of its subjects go to audit_subjects
-   * under that key, written before the entries: an entry is never visible without its subjects,
-   * and no generated ID is read back.
+   * Each entry gets a key chosen here. Its subjects' keyed hashes usually travel in the entry's
+   * own INSERT (`subjectList`, moved into audit_subjects by a trigger within that statement):
+   * one statement for the whole call, the entry never visible without its subjects. Past
+   * SUBJECT_CHUNK hashes (a bounded column) they go to audit_subjects first, in chunks, as before:
+   * no generated ID is read back either way.
    */
   async record(ctx: AuditContext, entries: AuditRecord[]): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date();
-    const rows = entries.map((e) => ({
+    const hashes = entries.map((e) => this.subjectHashes(e));
+    const inline = hashes.reduce((n, h) => n + h.length, 0) <= SUBJECT_CHUNK;
+    const rows = entries.map((e, i) => ({
       entryKey: randomUUID(),
       at,
       apiKeyId: ctx.principal?.apiKeyId ?? 'system',
@@ -59,10 +66,13 @@ export class AuditService {
       records: e.records ?? 0,
       requestId: ctx.requestId ?? null,
       detail: e.detail ? e.detail.slice(0, MAX_DETAIL_LENGTH) : null,
+      subjectList: inline && hashes[i].length ? JSON.stringify(hashes[i]) : null,
     }));
-    const subjects = rows.flatMap((row, i) => this.subjectHashes(entries[i]).map((hash) => ({ hash, entryKey: row.entryKey })));
-    for (let i = 0; i < subjects.length; i += SUBJECT_CHUNK) {
-      await this.catalog.getRepository(AuditSubjectEntity).createQueryBuilder().insert().values(subjects.slice(i, i + SUBJECT_CHUNK)).updateEntity(false).execute();
+    if (!inline) {
+      const subjects = rows.flatMap((row, i) => hashes[i].map((hash) => ({ hash, entryKey: row.entryKey })));
+      for (let i = 0; i < subjects.length; i += SUBJECT_CHUNK) {
+        await this.catalog.getRepository(AuditSubjectEntity).createQueryBuilder().insert().values(subjects.slice(i, i + SUBJECT_CHUNK)).updateEntity(false).execute();
+      }
     }
     await this.catalog
       .getRepository(AuditEntryEntity)
