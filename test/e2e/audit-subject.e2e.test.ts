@@ -148,6 +148,7 @@ describe.each(ENGINES)('audit trail per person [%s]', (engine) => {
       const page = await log(a.key, { first, op: 'Many' });
       return { n: page.edges.length, catalog: t.gateway.services.observer.total((db) => db === 'catalog') };
     };
+    await log(a.key, { first: 1, op: 'Many' }); // the keys just created moved the catalog version: cached rows are read again once
     const small = await statements(2);
     const large = await statements(6);
     expect([small.n, large.n]).toEqual([2, 6]);
