@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, InsertEvent, QueryRunner, RemoveEvent, TransactionCommitEvent, UpdateEvent } from 'typeorm';
 
 /** Rows kept per kind (keys by secret hash, stores by ID), least recently used dropped first. */
 const MAX_ENTRIES = 5_000;
@@ -53,6 +53,8 @@ export class CatalogCache {
   private checkedAt = -Infinity;
   private reading: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  /** This instance wrote a key, store or credential row since the last reading began. */
+  private wrote = false;
   private readonly keys = new Lru<string, object | null>(MAX_ENTRIES);
   private readonly stores = new Lru<string, object | null>(MAX_ENTRIES);
 
@@ -77,6 +79,7 @@ export class CatalogCache {
 
   private async read(): Promise<void> {
     const started = Date.now();
+    this.wrote = false;
     try {
       const rows: { version: number | string }[] = await this.catalog.query('SELECT version FROM catalog_version WHERE id = 1');
       const version = rows.length ? Number(rows[0].version) : NO_VERSION;
@@ -107,7 +110,7 @@ export class CatalogCache {
    * the version read by the request's authentication when it is recent, else reads it.
    */
   async storesByIds<T extends object>(ids: readonly string[], load: (missing: string[]) => Promise<Map<string, T | null>>): Promise<(T | null)[]> {
-    if (Date.now() - this.checkedAt > RECENT_MS) await this.check();
+    if (this.wrote || Date.now() - this.checkedAt > RECENT_MS) await this.check();
     return this.rows(this.stores, ids, load);
   }
 
@@ -121,6 +124,11 @@ export class CatalogCache {
       const row = (loaded.has(id) ? loaded.get(id) : (lru.get(id) as T | null | undefined)) ?? null;
       return row && copy(row);
     });
+  }
+
+  /** Called for every write to a watched table through this catalog's entity manager. */
+  noteWrite(): void {
+    this.wrote = true;
   }
 
   /**
@@ -142,9 +150,45 @@ function copy<T extends object>(row: T): T {
 
 const caches = new WeakMap<DataSource, CatalogCache>();
 
+/** The tables whose rows are kept, or decide kept rows (a store's credential generation). */
+const WATCHED = new Set(['api_keys', 'stores', 'store_credentials']);
+
+/**
+ * Notes this instance's own writes to kept tables, so its next store lookup reads the version
+ * again instead of trusting a reading from before the write (read-your-writes within 1 s, for
+ * work without a key). Other instances learn of the write from the version only.
+ */
+class WriteWatch implements EntitySubscriberInterface {
+  /** Transactions with a watched write, noted again at their commit (a reading in between saw the old version). */
+  private readonly open = new WeakSet<QueryRunner>();
+  constructor(private readonly cache: CatalogCache) {}
+  private note(event: { metadata?: { tableName: string }; queryRunner?: QueryRunner }): void {
+    if (!event.metadata || !WATCHED.has(event.metadata.tableName)) return;
+    this.cache.noteWrite();
+    if (event.queryRunner?.isTransactionActive) this.open.add(event.queryRunner);
+  }
+  afterInsert(event: InsertEvent<unknown>): void {
+    this.note(event);
+  }
+  afterUpdate(event: UpdateEvent<unknown>): void {
+    this.note(event);
+  }
+  afterRemove(event: RemoveEvent<unknown>): void {
+    this.note(event);
+  }
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (!this.open.has(event.queryRunner)) return;
+    if (!event.queryRunner.isTransactionActive) this.open.delete(event.queryRunner); // else a savepoint: the outer commit comes
+    this.cache.noteWrite();
+  }
+}
+
 /** The cache of this catalog connection: one per gateway instance (each opens its own catalog). */
 export function catalogCache(catalog: DataSource): CatalogCache {
   let cache = caches.get(catalog);
-  if (!cache) caches.set(catalog, (cache = new CatalogCache(catalog)));
+  if (!cache) {
+    caches.set(catalog, (cache = new CatalogCache(catalog)));
+    catalog.subscribers.push(new WriteWatch(cache));
+  }
   return cache;
 }

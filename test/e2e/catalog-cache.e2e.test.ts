@@ -75,6 +75,21 @@ describe.each(ENGINES)('catalog rows cached per instance [%s]', (engine) => {
     ok(await t.gql(a.key, 'mutation($s:ID!){ updateStoreSettings(storeId:$s, settings:{collectCrm:true}){ id } }', { s: s1 }));
   });
 
+  it('reads its own writes at once, in a transaction too, even within a request\'s version reading', async () => {
+    const tenancy = t.gateway.services.tenancy;
+    const name = async () => (await tenancy.storesByIds([s1]))[0]!.name;
+    const before = await name();
+    await name(); // kept now
+    await tenancy.catalog.getRepository(StoreEntity).update({ id: s1 }, { name: 'Renamed once' });
+    expect(await name()).toBe('Renamed once');
+    await tenancy.catalogTransaction(async (em) => {
+      await em.getRepository(StoreEntity).update({ id: s1 }, { name: 'Renamed twice' });
+      await name(); // read before the commit: the old name, and it must not stay
+    });
+    expect(await name()).toBe('Renamed twice');
+    await tenancy.catalog.getRepository(StoreEntity).update({ id: s1 }, { name: before });
+  });
+
   it('follows a store moved to another database on the next request', async () => {
     // As a move leaves it: the catalog row names another database (here: the second store's).
     const stores = t.gateway.services.tenancy.catalog.getRepository(StoreEntity);
