@@ -1,4 +1,4 @@
-import type { DataSource, EntitySubscriberInterface, InsertEvent, QueryRunner, RemoveEvent, TransactionCommitEvent, UpdateEvent } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, InsertEvent, QueryRunner, RemoveEvent, TransactionCommitEvent, TransactionRollbackEvent, UpdateEvent } from 'typeorm';
 
 /** Rows kept per kind (keys by secret hash, stores by ID), least recently used dropped first. */
 const MAX_ENTRIES = 5_000;
@@ -180,6 +180,13 @@ class WriteWatch implements EntitySubscriberInterface {
     if (!this.open.has(event.queryRunner)) return;
     if (!event.queryRunner.isTransactionActive) this.open.delete(event.queryRunner); // else a savepoint: the outer commit comes
     this.cache.noteWrite();
+  }
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!this.open.has(event.queryRunner)) return;
+    if (!event.queryRunner.isTransactionActive) this.open.delete(event.queryRunner);
+    // On embedded SQLite (one connection) a reading during the transaction saw its uncommitted
+    // rows and version: nothing kept since may stand.
+    this.cache.drop();
   }
 }
 

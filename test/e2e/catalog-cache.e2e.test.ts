@@ -87,6 +87,15 @@ describe.each(ENGINES)('catalog rows cached per instance [%s]', (engine) => {
       await name(); // read before the commit: the old name, and it must not stay
     });
     expect(await name()).toBe('Renamed twice');
+    // Rolled back: on SQLite (one connection) the read inside saw the new name; it must not stay.
+    await expect(
+      tenancy.catalogTransaction(async (em) => {
+        await em.getRepository(StoreEntity).update({ id: s1 }, { name: 'Never' });
+        await name();
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await name()).toBe('Renamed twice');
     await tenancy.catalog.getRepository(StoreEntity).update({ id: s1 }, { name: before });
   });
 
