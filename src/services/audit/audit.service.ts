@@ -4,6 +4,7 @@ import { AuditEntryEntity, AuditSubjectEntity } from '../../entities/catalog';
 import type { SubjectKind } from '../../entities/catalog/suppression.entity';
 import type { Principal } from '../../auth/principal';
 import type { SubjectHasher } from '../subject/subject-hasher';
+import { EntryBatch } from './entry-batch';
 
 export interface AuditContext {
   principal: Principal | null;
@@ -31,30 +32,45 @@ const KINDS: [SubjectKind, 'emails' | 'customerIds' | 'visitorIds'][] = [
 ];
 /**
  * Rows per INSERT of subject hashes: well under SQLite's and MySQL's placeholder limits; also the
- * most hashes sent inline (500 x 67 characters fit the TEXT column's 64 KiB).
+ * most hashes an entry carries inline (500 x 67 characters fit the TEXT column's 64 KiB).
  */
 const SUBJECT_CHUNK = 500;
 export const MAX_DETAIL_LENGTH = 600;
 
 /** Appends to the audit trail. There is no update or delete: entries are evidence. */
 export class AuditService {
+  /** Concurrent requests' entries share an INSERT (see EntryBatch). */
+  private readonly entries: EntryBatch<Partial<AuditEntryEntity>>;
+
   constructor(
     private readonly catalog: DataSource,
     private readonly hasher: SubjectHasher,
-  ) {}
+  ) {
+    this.entries = new EntryBatch((rows) =>
+      this.catalog
+        .getRepository(AuditEntryEntity)
+        .createQueryBuilder()
+        .insert()
+        .values(rows)
+        // One statement: the generated IDs are not read back.
+        .updateEntity(false)
+        .execute(),
+    );
+  }
 
   /**
    * Each entry gets a key chosen here. Its subjects' keyed hashes usually travel in the entry's
-   * own INSERT (`subjectList`, moved into audit_subjects by a trigger within that statement):
-   * one statement for the whole call, the entry never visible without its subjects. Past
-   * SUBJECT_CHUNK hashes (a bounded column) they go to audit_subjects first, in chunks, as before:
-   * no generated ID is read back either way.
+   * own INSERT (`subjectList`, moved into audit_subjects by a trigger within that statement, so
+   * the entry is never visible without its subjects), and entries of concurrent requests share
+   * that INSERT (EntryBatch): under load, less than one statement per request. An entry with
+   * more than SUBJECT_CHUNK hashes (a bounded column) has them written to audit_subjects first,
+   * in chunks, as before. Resolves once the entries are committed; no generated ID is read back.
    */
   async record(ctx: AuditContext, entries: AuditRecord[]): Promise<void> {
     if (entries.length === 0) return;
     const at = new Date();
     const hashes = entries.map((e) => this.subjectHashes(e));
-    const inline = hashes.reduce((n, h) => n + h.length, 0) <= SUBJECT_CHUNK;
+    const inline = (i: number) => hashes[i].length > 0 && hashes[i].length <= SUBJECT_CHUNK;
     const rows = entries.map((e, i) => ({
       entryKey: randomUUID(),
       at,
@@ -66,22 +82,13 @@ export class AuditService {
       records: e.records ?? 0,
       requestId: ctx.requestId ?? null,
       detail: e.detail ? e.detail.slice(0, MAX_DETAIL_LENGTH) : null,
-      subjectList: inline && hashes[i].length ? JSON.stringify(hashes[i]) : null,
+      subjectList: inline(i) ? JSON.stringify(hashes[i]) : null,
     }));
-    if (!inline) {
-      const subjects = rows.flatMap((row, i) => hashes[i].map((hash) => ({ hash, entryKey: row.entryKey })));
-      for (let i = 0; i < subjects.length; i += SUBJECT_CHUNK) {
-        await this.catalog.getRepository(AuditSubjectEntity).createQueryBuilder().insert().values(subjects.slice(i, i + SUBJECT_CHUNK)).updateEntity(false).execute();
-      }
+    const separate = rows.flatMap((row, i) => (inline(i) ? [] : hashes[i].map((hash) => ({ hash, entryKey: row.entryKey }))));
+    for (let i = 0; i < separate.length; i += SUBJECT_CHUNK) {
+      await this.catalog.getRepository(AuditSubjectEntity).createQueryBuilder().insert().values(separate.slice(i, i + SUBJECT_CHUNK)).updateEntity(false).execute();
     }
-    await this.catalog
-      .getRepository(AuditEntryEntity)
-      .createQueryBuilder()
-      .insert()
-      .values(rows)
-      // One statement: the generated IDs are not read back.
-      .updateEntity(false)
-      .execute();
+    await this.entries.write(rows, hashes.reduce((n, h, i) => n + (inline(i) ? h.length : 0), 0));
   }
 
   /** The entry's subject hash and the store-scoped hash of each identifier, once each. */
