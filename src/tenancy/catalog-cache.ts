@@ -116,12 +116,19 @@ export class CatalogCache {
 
   private async rows<T extends object>(lru: Lru<string, object | null>, ids: readonly string[], load: (missing: string[]) => Promise<Map<string, T | null>>): Promise<(T | null)[]> {
     const keep = this.version !== null && this.version !== NO_VERSION;
-    const missing = keep ? [...new Set(ids.filter((id) => !lru.has(id)))] : [...new Set(ids)];
+    // Hits are taken now: a drop while the misses load must not turn them into misses.
+    const found = new Map<string, T | null>();
+    if (keep) for (const id of ids) if (lru.has(id)) found.set(id, lru.get(id) as T | null);
+    const missing = [...new Set(ids.filter((id) => !found.has(id)))];
     const generation = this.generation;
     const loaded = missing.length ? await load(missing) : new Map<string, T | null>();
-    if (keep && generation === this.generation) for (const id of missing) lru.set(id, loaded.get(id) ?? null);
+    for (const id of missing) {
+      const row = loaded.get(id) ?? null;
+      found.set(id, row);
+      if (keep && generation === this.generation) lru.set(id, row);
+    }
     return ids.map((id) => {
-      const row = (loaded.has(id) ? loaded.get(id) : (lru.get(id) as T | null | undefined)) ?? null;
+      const row = found.get(id) ?? null;
       return row && copy(row);
     });
   }
