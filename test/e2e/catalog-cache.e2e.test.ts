@@ -1,4 +1,5 @@
 import { ApiKeyEntity, AuditEntryEntity, AuditSubjectEntity, StoreEntity } from '../../src/entities/catalog';
+import { catalogCache } from '../../src/tenancy/catalog-cache';
 import { codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createKey, createTenant, Tenant, UPSERT_CUSTOMERS } from '../support/fixtures';
 import { anotherInstance, Instance } from '../support/instances';
@@ -135,6 +136,17 @@ describe.each(ENGINES)('catalog rows cached per instance [%s]', (engine) => {
     // And the trail finds the person by any identifier.
     const found = ok(await t.gql(a.key, 'query($q:String!,$s:ID){ auditLog(subject:$q, storeId:$s, operation:"Lookup"){ totalCount } }', { q: 'bea', s: s2 }));
     expect(found.auditLog.totalCount).toBeGreaterThanOrEqual(3);
+  });
+
+  it('shares one version reading among the requests that arrive while another is under way, never the one under way', async () => {
+    const cache = catalogCache(b.gateway.services.tenancy.catalog);
+    b.gateway.services.observer.reset();
+    const first = cache.check();
+    // Arrived while the first reading runs: it may have begun before a change they must see.
+    await Promise.all([first, cache.check(), cache.check(), cache.check()]);
+    expect(b.gateway.services.observer.total((db) => db === 'catalog')).toBe(2);
+    await Promise.all([cache.check(), cache.check()]);
+    expect(b.gateway.services.observer.total((db) => db === 'catalog')).toBe(4);
   });
 
   it('refuses a store deleted through another instance on the next request', async () => {
