@@ -178,6 +178,9 @@ class WriteWatch implements EntitySubscriberInterface {
     this.note(event);
   }
   afterUpdate(event: UpdateEvent<unknown>): void {
+    // A key's lastUsedAt refresh alone (an update's values are its `entity`) changes nothing kept.
+    const values = event.entity && typeof event.entity === 'object' ? Object.keys(event.entity) : [];
+    if (event.metadata?.tableName === 'api_keys' && values.length === 1 && values[0] === 'lastUsedAt') return;
     this.note(event);
   }
   afterRemove(event: RemoveEvent<unknown>): void {
