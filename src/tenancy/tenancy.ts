@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, StoreMovedError, UnauthenticatedError } 
 import type { Principal } from '../auth/principal';
 import { reachesCompany, reachesStore } from '../auth/reach';
 import type { StoreLocation, StoreRegistry } from './store-registry';
+import { catalogCache } from './catalog-cache';
 import { credentialGeneration, recordGeneration } from './store-credentials';
 import { flushDeletedPages } from './store-lock';
 
@@ -159,7 +160,7 @@ export class Tenancy {
         // The store moved while this waited for its lock (thrown by the lock every unit of work
         // takes first, so nothing was written): once more, where the catalog says it lives now.
         // The request's cached row is updated in place so its later reads follow too.
-        const [fresh] = await this.storesByIds([store.id]);
+        const [fresh] = await this.loadStores([store.id]);
         if (!fresh || (fresh.server === store.server && fresh.databaseName === store.databaseName)) throw err;
         Object.assign(store, { server: fresh.server, databaseName: fresh.databaseName });
         return await this.registry.transaction(store, (em) => work(em, store));
@@ -197,10 +198,20 @@ export class Tenancy {
 
   /**
    * Batch lookup used by the request's storeById loader (no reach check: callers go through
-   * `store`). Each row carries its database user's password generation (same statement), so a
-   * rotation is followed on the next request for the store.
+   * `store`). Rows are kept across requests until the catalog version moves (catalog-cache.ts).
    */
   async storesByIds(ids: readonly string[]): Promise<(StoreEntity | null)[]> {
+    return catalogCache(this.catalog).storesByIds(ids, async (missing) => {
+      const rows = await this.loadStores(missing);
+      return new Map(missing.map((id, i) => [id, rows[i]]));
+    });
+  }
+
+  /**
+   * The stores' rows as the catalog has them now. Each row carries its database user's password
+   * generation (same statement), so a rotation is followed on the next request for the store.
+   */
+  private async loadStores(ids: readonly string[]): Promise<(StoreEntity | null)[]> {
     const rows = (await this.catalog
       .getRepository(StoreEntity)
       .createQueryBuilder('s')

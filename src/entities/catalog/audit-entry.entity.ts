@@ -48,4 +48,12 @@ export class AuditEntryEntity {
   /** What the operation changed, without personal data: names of settings, a stated reason. */
   @Column({ type: 'varchar', length: 600, nullable: true })
   detail: string | null;
+
+  /**
+   * Written, never kept: the entry's subject hashes as a JSON array, moved into audit_subjects by
+   * a trigger within the INSERT itself (one statement per entry, the entry never visible without
+   * its subjects) and set to NULL there. Not read.
+   */
+  @Column({ type: 'text', nullable: true, select: false })
+  subjectList: string | null;
 }

@@ -1,6 +1,7 @@
 import { ApiKeyEntity } from './api-key.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditSubjectEntity } from './audit-subject.entity';
+import { CatalogVersionEntity } from './catalog-version.entity';
 import { CompanyEntity } from './company.entity';
 import { ForgetRequestEntity } from './forget-request.entity';
 import { LeaseEntity } from './lease.entity';
@@ -18,6 +19,7 @@ export {
   ApiKeyEntity,
   AuditEntryEntity,
   AuditSubjectEntity,
+  CatalogVersionEntity,
   CompanyEntity,
   ForgetRequestEntity,
   LeaseEntity,
@@ -49,4 +51,5 @@ export const CATALOG_ENTITIES = [
   WebhookAttemptEntity,
   StoreDeletionEntity,
   ShopifyWebhookEntity,
+  CatalogVersionEntity,
 ];

@@ -8,6 +8,7 @@ import { ForgetRequestFoundReference1796135429717 } from './1796135429717-Forget
 import { StoreCredentials1796136716326 } from './1796136716326-StoreCredentials';
 import { StoreDeletionShopifyWebhooks1796137527470 } from './1796137527470-StoreDeletionShopifyWebhooks';
 import { WebhookDeliveries1796137608854 } from './1796137608854-WebhookDeliveries';
+import { CatalogVersionAndAuditSubjectList1796144318554 } from './1796144318554-CatalogVersionAndAuditSubjectList';
 
 /** In order; each runs on every catalog database at start and with `npm run migrate`. */
 export const CATALOG_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const CATALOG_MIGRATIONS = [
   StoreCredentials1796136716326,
   StoreDeletionShopifyWebhooks1796137527470,
   WebhookDeliveries1796137608854,
+  CatalogVersionAndAuditSubjectList1796144318554,
 ];

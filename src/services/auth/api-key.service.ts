@@ -6,6 +6,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors';
 import { ALL_SCOPES, Scope } from '../../auth/scope';
 import { Principal } from '../../auth/principal';
 import { reachesKey } from '../../auth/reach';
+import { catalogCache } from '../../tenancy/catalog-cache';
 import { hashSecret, newSecret, sameHash } from './secrets';
 
 export const BOOTSTRAP_KEY_ID = 'bootstrap';
@@ -37,15 +38,27 @@ export class ApiKeyService {
     this.catalog = tenancy.systemCatalog();
   }
 
-  /** Resolves a bearer secret to a principal, or null for a missing, unknown or revoked key. */
+  /** The last lastUsedAt refresh started (tests await it before counting statements). */
+  lastTouch: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Resolves a bearer secret to a principal, or null for a missing, unknown or revoked key. The
+   * key row is kept across requests until the catalog version moves (tenancy/catalog-cache.ts):
+   * one version read per request instead of the key's row.
+   */
   async authenticate(secret: string | null): Promise<Principal | null> {
     if (!secret) return null;
     const hash = hashSecret(secret);
-    const key = await this.catalog.getRepository(ApiKeyEntity).findOneBy({ secretHash: hash });
+    const repo = this.catalog.getRepository(ApiKeyEntity);
+    const key = await catalogCache(this.catalog.dataSource).apiKey(hash, () => repo.findOneBy({ secretHash: hash }));
     if (!key || key.revokedAt || !sameHash(key.secretHash, hash)) return null;
     const now = Date.now();
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.catalog.getRepository(ApiKeyEntity).update({ id: key.id }, { lastUsedAt: new Date(now) });
+      // Off the response path, and at most once a resolution per key and instance: a lost
+      // refresh costs the accuracy of a "last used" date, never an answer.
+      const lastUsedAt = new Date(now);
+      catalogCache(this.catalog.dataSource).touchKey(hash, { lastUsedAt });
+      this.lastTouch = repo.update({ id: key.id }, { lastUsedAt }).catch(() => undefined);
     }
     return toPrincipal(key);
   }
