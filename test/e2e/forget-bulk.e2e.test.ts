@@ -74,5 +74,5 @@ describe.each(ENGINES)('forgetCustomers (bulk) [%s]', (engine) => {
     expect(r.every((x: { status: string }) => x.status === 'COMPLETED')).toBe(true);
     // eslint-disable-next-line no-console
     console.log(`[${engine}] 1,000 subjects forgotten in ${Date.now() - started} ms`);
-  }, 60_000);
+  }, 240_000); // about 8 s on a quiet machine; a loaded CI machine is many times slower
 });

@@ -56,7 +56,7 @@ describe.each(ENGINES)('tenant isolation [%s]', (engine) => {
       expect(body).toContain(mine);
       expect(body).not.toContain(theirs);
     }
-  });
+  }, 240_000); // seconds on a quiet machine; bounded generously for a loaded one
 
   (engine === 'mysql' ? it : it.skip)('reads each store as a database user that cannot read any other store', async () => {
     const catalog = catalogOf(t.gateway.services).getRepository(StoreEntity);
