@@ -8,6 +8,7 @@ import { flushDeletedPages } from '../../tenancy/store-lock';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import type { PageRequest } from '../pagination/cursor';
 import { newestFirstPage } from '../pagination/newest-first';
+import { rollupEventsDeleting } from '../stats/rollups';
 import { addMonths, monthsBefore, RetentionBounds, retentionMonths, VisitHistory } from './retention-rule';
 
 export interface PurgeOptions {
@@ -174,7 +175,11 @@ export class RetentionService {
         await em.createQueryBuilder(VisitEventEntity, 'e').select('e.id', 'id').where('e.visitorId IN (:...visitorIds)', { visitorIds }).andWhere('e.occurredAt < :cutoff', { cutoff }).limit(chunk).getRawMany<{ id: number }>()
       ).map((r) => r.id);
       if (ids.length === 0) return deleted;
-      const n = (await em.delete(VisitEventEntity, { id: In(ids) })).affected ?? ids.length;
+      // The chunk and its share of storeStats' rollups in one transaction: they never disagree.
+      const n = await em.transaction(async (tx) => {
+        await rollupEventsDeleting(tx, { ids });
+        return (await tx.delete(VisitEventEntity, { id: In(ids) })).affected ?? ids.length;
+      });
       deleted += n;
       this.onDeleted?.('events', n);
     }
