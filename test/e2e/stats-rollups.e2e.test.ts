@@ -4,15 +4,16 @@
  * re-sent orders that move day, buyer or currency, guests, several events per visitor and day,
  * rows on both sides of UTC midnight, Mondays and 1sts), after a forget, after a retention purge,
  * and once more after rebuilding them with the migration's backfill. DAY, WEEK and MONTH, over
- * whole buckets (the rollups) and a range cutting buckets (rollups and raw mixed).
+ * whole buckets (the rollups) and a range cutting buckets (rollups and raw mixed); topProducts
+ * likewise, from the per-day product rollup.
  */
 import { ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, TRACK_EVENTS, UPSERT_ORDERS } from '../support/fixtures';
 import { storeSql } from '../support/faults';
 import { createContext } from '../../src/context';
 import { SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
-import { referenceBuckets } from '../../src/services/stats/store-stats.service';
-import { backfillStatements } from '../../src/services/stats/rollups';
+import { referenceBuckets, referenceTopProducts } from '../../src/services/stats/store-stats.service';
+import { backfillStatements, ROLLUP_TABLES } from '../../src/services/stats/rollups';
 import { bucketStart, nextBucket, StatsIntervalName } from '../../src/services/stats/stats-buckets';
 
 const DAY = 86_400_000;
@@ -118,6 +119,13 @@ describe.each(ENGINES)('storeStats rollups equal the raw GROUP BY [%s]', (engine
         const want = await referenceBuckets(em, r);
         expect({ step, interval, from, buckets: got }).toEqual({ step, interval, from, buckets: want });
         nonEmpty += want.filter((b) => b.orders || b.visitors).length;
+        if (interval === 'WEEK') continue;
+        // topProducts: the per-day product rollup (and the raw join for cut days), ties by ID.
+        for (const n of [3, 100]) {
+          const top = await t.gateway.services.stats.topProducts(ctx, r, n);
+          expect({ step, from, n, top }).toEqual({ step, from, n, top: await referenceTopProducts(em, r, n) });
+          if (n === 100) expect(top.length).toBeGreaterThan(5);
+        }
       }
     }
     expect(nonEmpty).toBeGreaterThan(100);
@@ -126,6 +134,7 @@ describe.each(ENGINES)('storeStats rollups equal the raw GROUP BY [%s]', (engine
   const rollupRows = async () => ({
     events: await storeSql(t, s, 'SELECT day, week, month, type, events FROM stats_day_events WHERE events <> 0 ORDER BY day, type'),
     orders: await storeSql(t, s, 'SELECT day, week, month, currency, orders, cents FROM stats_day_orders ORDER BY day, currency'),
+    products: await storeSql(t, s, 'SELECT day, productId, currency, quantity, cents FROM stats_day_products ORDER BY day, productId, currency'),
     visitors: await storeSql(t, s, 'SELECT kind, bucket, visitorId FROM stats_bucket_visitors ORDER BY kind, bucket, visitorId'),
     buyers: await storeSql(t, s, 'SELECT kind, bucket, customerId FROM stats_bucket_buyers ORDER BY kind, bucket, customerId'),
   });
@@ -155,7 +164,7 @@ describe.each(ENGINES)('storeStats rollups equal the raw GROUP BY [%s]', (engine
 
     // The migration's backfill from the rows as they are now builds the very same rollups.
     const maintained = await rollupRows();
-    for (const table of ['stats_day_events', 'stats_day_orders', 'stats_bucket_visitors', 'stats_bucket_buyers']) await storeSql(t, s, `DELETE FROM ${table}`);
+    for (const table of ROLLUP_TABLES) await storeSql(t, s, `DELETE FROM ${table}`);
     for (const sql of backfillStatements(engine)) await storeSql(t, s, sql);
     expect(await rollupRows()).toEqual(maintained);
     await expectRollupsEqualRaw('backfilled');

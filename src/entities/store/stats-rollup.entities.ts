@@ -81,3 +81,22 @@ export class StatsBucketBuyerEntity {
   @PrimaryColumn({ type: 'varchar', length: 128 })
   customerId: string;
 }
+
+/** Units and exact revenue (integer cents) per UTC day, product and currency: topProducts. Not personal data. */
+@Entity('stats_day_products')
+export class StatsDayProductsEntity {
+  @PrimaryColumn({ type: 'int' })
+  day: number;
+
+  @PrimaryColumn({ type: 'varchar', length: 128 })
+  productId: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 3 })
+  currency: string;
+
+  @Column({ type: 'bigint' })
+  quantity: string;
+
+  @Column({ type: 'bigint' })
+  cents: string;
+}

@@ -163,7 +163,7 @@ export class IngestionService {
           anonymized,
         });
       });
-      await rollupOrdersUpserting(em, orders);
+      await rollupOrdersUpserting(em, orders, records.map((r) => r.lines));
       await upsertChunked(em, OrderEntity, orders);
       // An order sent again replaces its lines: the shop's latest word on what was bought.
       await em.delete(OrderLineEntity, { orderId: In(ids) });

@@ -27,6 +27,9 @@ export const ROLLUP_KINDS: RollupKind[] = ['D', 'W', 'M'];
 
 export const DAY_MS = 86_400_000;
 
+/** The rollup tables (entities in src/entities/store/stats-rollup.entities.ts). */
+export const ROLLUP_TABLES = ['stats_day_events', 'stats_day_orders', 'stats_day_products', 'stats_bucket_visitors', 'stats_bucket_buyers'] as const;
+
 export const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
 
 /** The UTC day number of a time. */
@@ -66,8 +69,8 @@ const centsSql = (engine: Engine, expr: string) => (engine === 'sqlite' ? `CAST(
 const dateParam = (engine: Engine, d: Date): Date | string => (engine === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-/** Rows per multi-row statement. */
-const CHUNK = 300;
+/** Rows per multi-row statement (at most 6 parameters a row: well under SQLite's limit). */
+const CHUNK = 1000;
 const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /**
@@ -77,9 +80,12 @@ const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length /
 export function backfillStatements(engine: Engine): string[] {
   const e = daySql(engine, 'occurredAt');
   const o = daySql(engine, 'createdAt');
+  const ol = daySql(engine, 'o.createdAt');
   return [
     `INSERT INTO stats_day_events (day, week, month, type, events) SELECT ${e.day}, ${e.week}, ${e.month}, type, COUNT(*) FROM visit_events GROUP BY 1, 2, 3, 4`,
     `INSERT INTO stats_day_orders (day, week, month, currency, orders, cents) SELECT ${o.day}, ${o.week}, ${o.month}, currency, COUNT(*), SUM(${centsSql(engine, 'total')}) FROM orders GROUP BY 1, 2, 3, 4`,
+    `INSERT INTO stats_day_products (day, productId, currency, quantity, cents) SELECT ${ol.day}, l.productId, o.currency, SUM(l.quantity), SUM(${centsSql(engine, 'l.quantity * l.unitPrice')})
+      FROM orders o JOIN order_lines l ON l.orderId = o.id GROUP BY 1, 2, 3`,
     ...ROLLUP_KINDS.map((k) => `INSERT INTO stats_bucket_visitors (kind, bucket, visitorId) SELECT DISTINCT '${k}', ${kindSql(engine, 'occurredAt', k)}, visitorId FROM visit_events`),
     ...ROLLUP_KINDS.map((k) => `INSERT INTO stats_bucket_buyers (kind, bucket, customerId) SELECT DISTINCT '${k}', ${kindSql(engine, 'createdAt', k)}, customerId FROM orders WHERE customerId IS NOT NULL`),
   ];
@@ -122,6 +128,34 @@ async function addOrders(em: EntityManager, engine: Engine, deltas: Map<string, 
   // A day and currency left without orders (a re-sent order moved) is no row, as in the raw GROUP BY.
   const days = [...new Set(rows.filter((r) => r.orders < 0).map((r) => r.day))];
   for (const part of chunks(days)) await em.query(`DELETE FROM stats_day_orders WHERE day IN (${marks(part.length)}) AND orders = 0`, part);
+}
+
+interface ProductDelta {
+  day: number;
+  productId: string;
+  currency: string;
+  quantity: number;
+  cents: bigint;
+}
+
+async function addProducts(em: EntityManager, engine: Engine, deltas: Map<string, ProductDelta>): Promise<void> {
+  const rows = [...deltas.values()]
+    .filter((d) => d.quantity !== 0 || d.cents !== 0n)
+    .sort((a, b) => a.day - b.day || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0) || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  if (rows.length === 0) return;
+  const tail =
+    engine === 'sqlite'
+      ? 'ON CONFLICT (day, productId, currency) DO UPDATE SET quantity = quantity + excluded.quantity, cents = cents + excluded.cents'
+      : 'ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), cents = cents + VALUES(cents)';
+  for (const part of chunks(rows)) {
+    await em.query(
+      `INSERT INTO stats_day_products (day, productId, currency, quantity, cents) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')} ${tail}`,
+      part.flatMap((r) => [r.day, r.productId, r.currency, r.quantity, engine === 'sqlite' ? Number(r.cents) : r.cents.toString()]),
+    );
+  }
+  // A product no longer sold that day (its order was re-sent without it, or moved) is no row.
+  const days = [...new Set(rows.filter((r) => r.quantity < 0).map((r) => r.day))];
+  for (const part of chunks(days)) await em.query(`DELETE FROM stats_day_products WHERE day IN (${marks(part.length)}) AND quantity = 0`, part);
 }
 
 type Membership = { table: 'stats_bucket_visitors'; person: 'visitorId' } | { table: 'stats_bucket_buyers'; person: 'customerId' };
@@ -242,13 +276,19 @@ async function storedOrders(em: EntityManager, engine: Engine, ids: string[]): P
 }
 
 /**
- * Before upserting orders (new ones and re-sent ones, which replace what is stored): moves the
- * day counts and revenue from what is stored to what comes, and the buyers' memberships.
+ * Before upserting orders (new ones and re-sent ones, which replace what is stored with their
+ * lines): moves the day counts, revenue and products' units from what is stored to what comes,
+ * and the buyers' memberships. `lines[i]` are the lines of `orders[i]`.
  */
-export async function rollupOrdersUpserting(em: EntityManager, orders: { id: string; customerId: string | null; createdAt: Date; currency: string; total: number }[]): Promise<void> {
+export async function rollupOrdersUpserting(
+  em: EntityManager,
+  orders: { id: string; customerId: string | null; createdAt: Date; currency: string; total: number }[],
+  lines: { productId: string; quantity: number; unitPrice: number }[][],
+): Promise<void> {
   if (orders.length === 0) return;
   const engine = engineOf(em);
   const before = new Map((await storedOrders(em, engine, orders.map((o) => o.id))).map((o) => [o.id, o]));
+  await moveProducts(em, engine, orders, lines, before);
   const deltas = new Map<string, OrderDelta>();
   const add = (day: number, currency: string, n: number, cents: bigint) => {
     const key = `${day}|${currency}`;
@@ -278,6 +318,35 @@ export async function rollupOrdersUpserting(em: EntityManager, orders: { id: str
   await addMembers(em, engine, BUYERS, orders.filter((o) => o.customerId !== null).map((o) => ({ day: dayOf(o.createdAt), person: o.customerId! })));
 }
 
+async function moveProducts(
+  em: EntityManager,
+  engine: Engine,
+  orders: { id: string; createdAt: Date; currency: string }[],
+  lines: { productId: string; quantity: number; unitPrice: number }[][],
+  before: Map<string, StoredOrder>,
+): Promise<void> {
+  const deltas = new Map<string, ProductDelta>();
+  const add = (day: number, productId: string, currency: string, quantity: number, cents: bigint) => {
+    const key = `${day}|${currency}|${productId}`;
+    const d = deltas.get(key) ?? { day, productId, currency, quantity: 0, cents: 0n };
+    d.quantity += quantity;
+    d.cents += cents;
+    deltas.set(key, d);
+  };
+  orders.forEach((o, i) => {
+    for (const l of lines[i] ?? []) add(dayOf(o.createdAt), l.productId, o.currency, l.quantity, BigInt(l.quantity) * decimalToCents(l.unitPrice));
+  });
+  const resent = [...before.keys()];
+  for (const part of chunks(resent)) {
+    const old = (await em.query(`SELECT orderId, productId, quantity, unitPrice FROM order_lines WHERE orderId IN (${marks(part.length)})`, part)) as { orderId: string; productId: string; quantity: number | string; unitPrice: number | string }[];
+    for (const l of old) {
+      const o = before.get(l.orderId)!;
+      add(Number(o.day), l.productId, o.currency, -Number(l.quantity), -BigInt(Number(l.quantity)) * decimalToCents(l.unitPrice));
+    }
+  }
+  await addProducts(em, engine, deltas);
+}
+
 /** Before clearing the buyer of some orders (forget, a shop's redact): their buckets lose those buyers unless other orders keep them. */
 export async function rollupOrdersAnonymizing(em: EntityManager, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
@@ -294,6 +363,17 @@ export async function rollupOrdersAnonymizing(em: EntityManager, orderIds: strin
 
 // ---------------------------------------------------------------------------------------------
 // The reader's statements
+
+/**
+ * topProducts over whole days from the rollup (parameters: the first day, the day after the
+ * last). `limit` null: every product of the range (to merge with cut days' raw rows).
+ */
+export const productRollupStatement = (limit: number | null) => `SELECT productId, SUM(quantity) AS quantity FROM stats_day_products
+  WHERE day >= ? AND day < ? GROUP BY productId ORDER BY quantity DESC, productId ASC${limit === null ? '' : ` LIMIT ${Math.floor(limit)}`}`;
+
+/** Revenue per currency of `count` products over whole days (parameters: first day, day after the last, the product IDs). */
+export const productRollupRevenueStatement = (count: number) => `SELECT productId, currency, SUM(cents) AS cents FROM stats_day_products
+  WHERE day >= ? AND day < ? AND productId IN (${marks(count)}) GROUP BY productId, currency`;
 
 const dayColumn = (interval: 'DAY' | 'WEEK' | 'MONTH') => (interval === 'DAY' ? 'day' : interval === 'WEEK' ? 'week' : 'month');
 

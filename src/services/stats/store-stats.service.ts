@@ -3,7 +3,7 @@ import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { centsToDecimal, toCents } from './money';
 import { bucketKey, bucketStarts, nextBucket, StatsIntervalName } from './stats-buckets';
-import { DAY_MS, dayOf, rollupStatements } from './rollups';
+import { DAY_MS, dayOf, productRollupRevenueStatement, productRollupStatement, rollupStatements } from './rollups';
 
 export const DEFAULT_TOP_PRODUCTS = 10;
 export const MAX_TOP_PRODUCTS = 100;
@@ -101,11 +101,11 @@ export function bucketStatements(engine: Engine, interval: StatsIntervalName) {
   };
 }
 
-/** The `n` products sold most in the range (parameters: from, to). `n` is a validated integer. */
-export const topProductsStatement = (n: number) => `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
+/** The `n` products sold most in the range (parameters: from, to), or all of them (`n` null). `n` is a validated integer. */
+export const topProductsStatement = (n: number | null) => `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
   FROM orders o JOIN order_lines l ON l.orderId = o.id
   WHERE o.createdAt >= ? AND o.createdAt < ?
-  GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC LIMIT ${Math.floor(n)}`;
+  GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC${n === null ? '' : ` LIMIT ${Math.floor(n)}`}`;
 
 /** Revenue per currency of `count` products in the range (parameters: from, to, then the product IDs). */
 export const productRevenueStatement = (engine: Engine, count: number) => `SELECT l.productId AS productId, o.currency AS currency, SUM(${centsSql(engine, 'l.quantity * l.unitPrice')}) AS cents
@@ -194,8 +194,10 @@ export async function referenceBuckets(em: EntityManager, r: StatsRange): Promis
 
 /**
  * Analysts' aggregates over one store (no personal data leaves: counts and sums only, so it is
- * not a personal read for the audit). Every number is computed by the database with GROUP BY
- * over an index on the time column; the gateway only fills in empty buckets and formats money.
+ * not a personal read for the audit). Every number is computed by the database with GROUP BY:
+ * over the per-day rollups (rollups.ts) for whole buckets and days, over the raw rows' time
+ * indexes for a bucket or day the range cuts; the gateway fills in empty buckets, merges the
+ * parts and formats money.
  */
 export class StoreStatsService {
   constructor(private readonly tenancy: Tenancy) {}
@@ -227,24 +229,61 @@ export class StoreStatsService {
     return fill(r, totals);
   }
 
-  /** The products bought most (units) in the range, with their revenue per currency. */
+  /**
+   * The products bought most (units) in the range, with their revenue per currency: whole UTC
+   * days from the per-day product rollup, a day the range cuts from the raw join of its part.
+   */
   async topProducts(ctx: TenancyContext, r: StatsRange, first: number | null | undefined): Promise<TopProductResult[]> {
     const n = first ?? DEFAULT_TOP_PRODUCTS;
     if (!Number.isInteger(n) || n < 0 || n > MAX_TOP_PRODUCTS) throw new BadUserInputError(`\`first\` must be between 0 and ${MAX_TOP_PRODUCTS}`);
     if (n === 0) return [];
     const em = await this.tenancy.storeManager(ctx, r.storeId);
     const engine = engineOf(em);
-    const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
-    const top = (await em.query(topProductsStatement(n), params)) as { productId: string; quantity: Num }[];
-    if (top.length === 0) return [];
-    const ids = top.map((t) => t.productId);
-    const revenueRows = (await em.query(productRevenueStatement(engine, ids.length), [...params, ...ids])) as { productId: string; currency: string; cents: Num }[];
-    const revenue = new Map<string, Map<string, bigint>>();
-    for (const row of revenueRows) {
-      const m = revenue.get(row.productId) ?? new Map<string, bigint>();
-      m.set(row.currency, toCents(row.cents));
-      revenue.set(row.productId, m);
+    const fromDay = Math.ceil(r.from.getTime() / DAY_MS);
+    const toDay = Math.floor(r.to.getTime() / DAY_MS);
+    // Each part: its top statement (parameters and all) and its revenue statement for some products.
+    const parts: { top: (limit: number | null) => [string, unknown[]]; revenue: (ids: string[]) => [string, unknown[]] }[] = [];
+    const raw = (from: Date, to: Date) => {
+      const params = [dateParam(engine, from), dateParam(engine, to)];
+      parts.push({ top: (limit) => [topProductsStatement(limit), params], revenue: (ids) => [productRevenueStatement(engine, ids.length), [...params, ...ids]] });
+    };
+    if (fromDay >= toDay) raw(r.from, r.to);
+    else {
+      if (r.from.getTime() < fromDay * DAY_MS) raw(r.from, new Date(fromDay * DAY_MS));
+      parts.push({ top: (limit) => [productRollupStatement(limit), [fromDay, toDay]], revenue: (ids) => [productRollupRevenueStatement(ids.length), [fromDay, toDay, ...ids]] });
+      if (toDay * DAY_MS < r.to.getTime()) raw(new Date(toDay * DAY_MS), r.to);
     }
-    return top.map((t) => ({ productId: t.productId, quantity: Number(t.quantity), revenue: revenueList(revenue.get(t.productId)) }));
+    // One part ranks in SQL; several are merged here (every product of each, then ranked alike).
+    const limit = parts.length === 1 ? n : null;
+    const units = new Map<string, number>();
+    for (const rows of await Promise.all(parts.map((p) => em.query(...p.top(limit)) as Promise<{ productId: string; quantity: Num }[]>))) {
+      for (const t of rows) units.set(t.productId, (units.get(t.productId) ?? 0) + Number(t.quantity));
+    }
+    const top = [...units].sort(([a, qa], [b, qb]) => qb - qa || (a < b ? -1 : a > b ? 1 : 0)).slice(0, n);
+    if (top.length === 0) return [];
+    const ids = top.map(([id]) => id);
+    const revenue = new Map<string, Map<string, bigint>>();
+    for (const rows of await Promise.all(parts.map((p) => em.query(...p.revenue(ids)) as Promise<{ productId: string; currency: string; cents: Num }[]>))) {
+      for (const row of rows) {
+        const m = revenue.get(row.productId) ?? new Map<string, bigint>();
+        m.set(row.currency, (m.get(row.currency) ?? 0n) + toCents(row.cents));
+        revenue.set(row.productId, m);
+      }
+    }
+    return top.map(([productId, quantity]) => ({ productId, quantity, revenue: revenueList(revenue.get(productId)) }));
   }
+}
+
+/** topProducts straight from the raw join over the whole range: the reference for tests. */
+export async function referenceTopProducts(em: EntityManager, r: StatsRange, n: number): Promise<TopProductResult[]> {
+  const engine = engineOf(em);
+  const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
+  const top = (await em.query(topProductsStatement(n), params)) as { productId: string; quantity: Num }[];
+  if (top.length === 0) return [];
+  const rows = (await em.query(productRevenueStatement(engine, top.length), [...params, ...top.map((t) => t.productId)])) as { productId: string; currency: string; cents: Num }[];
+  return top.map((t) => ({
+    productId: t.productId,
+    quantity: Number(t.quantity),
+    revenue: revenueList(new Map(rows.filter((x) => x.productId === t.productId).map((x) => [x.currency, toCents(x.cents)]))),
+  }));
 }
