@@ -8,15 +8,17 @@
  * through ts-node) on it, creates a company and a store through the GraphQL API, and loads the
  * store database directly with multi-row INSERTs: at --scale 1, 100,000 orders (1-3 lines each,
  * 20,000 buyers, 90 % DKK and 10 % EUR) and 1,000,000 visit events (50,000 visitors) over the
- * year before `now`, through the migrations' indexes.
+ * year before `now`, through the migrations' indexes; then builds storeStats' rollups from them
+ * with the StatsRollups migration's backfill (as ingestion would have kept them).
  *
  * Then, interleaved round by round so both see the same machine: `storeStats` over that year by
- * DAY and by MONTH with `buckets` and `topProducts(first: 10)` through the gateway over HTTP,
- * and the very same statements (exported by store-stats.service.ts) through a mysql2 pool,
- * issued as the service issues them (the three bucket statements at once, then the two top
- * products statements). It prints p50/p99 of each and their ratio, checks that both give the same
- * numbers and that they equal what was loaded (orders, exact cents per currency), and shows the
- * index each statement uses (EXPLAIN). Everything is removed at the end, also on failure.
+ * DAY and by MONTH with `buckets` and `topProducts(first: 10)` through the gateway over HTTP (the
+ * rollups), and the raw GROUP BY statements the rollups replace (exported by
+ * store-stats.service.ts, the reference) through a mysql2 pool (the three bucket statements at
+ * once, then the two top products statements). It prints p50/p99 of each and their ratio, checks
+ * that both give the same numbers bucket by bucket and product by product and that they equal
+ * what was loaded (orders, exact cents per currency), and shows the index each statement uses
+ * (EXPLAIN). Everything is removed at the end, also on failure.
  * Results: bench/STATS.md.
  */
 import 'reflect-metadata';
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { bucketStatements, productRevenueStatement, topProductsStatement } from '../src/services/stats/store-stats.service';
-import { dayOf, rollupStatements } from '../src/services/stats/rollups';
+import { dayOf, productRollupStatement, rollupStatements } from '../src/services/stats/rollups';
 import { centsToDecimal } from '../src/services/stats/money';
 import { freePort, startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
@@ -144,14 +146,14 @@ async function load(url: string, database: string, o: Options, now: number): Pro
 
 type Row = Record<string, string | number | null>;
 
-/** The statements the service issues for one storeStats with topProducts(10), as it issues them. */
+/** The raw GROUP BY statements for one storeStats with topProducts(10): what the service ran before the rollups, and the reference. */
 async function direct(pool: Pool, interval: 'DAY' | 'MONTH', from: Date, to: Date): Promise<{ orders: number; cents: Map<string, bigint>; top: string[]; buckets: Map<string, string> }> {
   const sql = bucketStatements('mysql', interval);
   const params = [from, to];
   const [[orders], [revenue], [events]] = await Promise.all([pool.query<RowDataPacket[]>(sql.orders, params), pool.query<RowDataPacket[]>(sql.revenue, params), pool.query<RowDataPacket[]>(sql.events, params)]);
   const [top] = await pool.query<RowDataPacket[]>(topProductsStatement(10), params);
-  const ids = top.map((t) => t.productId as string);
-  await pool.query<RowDataPacket[]>(productRevenueStatement('mysql', ids.length), [...params, ...ids]);
+  const ids = top.map((t) => `${t.productId} ${Number(t.quantity)}`);
+  await pool.query<RowDataPacket[]>(productRevenueStatement('mysql', ids.length), [...params, ...top.map((t) => t.productId as string)]);
   const cents = new Map<string, bigint>();
   for (const row of revenue as Row[]) cents.set(String(row.currency), (cents.get(String(row.currency)) ?? 0n) + BigInt(String(row.cents).split('.')[0]));
   // Each bucket's numbers, for a bucket-by-bucket comparison with the gateway's (rollup) answer.
@@ -175,7 +177,7 @@ const signature = (b: StatsAnswer['storeStats']['buckets'][number]) =>
 interface StatsAnswer {
   storeStats: {
     buckets: { start: string; orders: number; customers: number; revenue: { currency: string; amount: string }[]; visitors: number; events: { pageViews: number; contentViews: number; clicks: number } }[];
-    topProducts: { product: { id: string } }[];
+    topProducts: { product: { id: string }; quantity: number }[];
   };
 }
 
@@ -188,32 +190,6 @@ function cpuMs(pid: number | undefined): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/**
- * Would a per-day per-product rollup pay for topProducts? Builds one in a scratch table (not
- * maintained: a measurement only) and times the top-10 statement on it against the join.
- */
-async function productRollupExperiment(pool: Pool, pid: () => number | undefined, from: Date, to: Date): Promise<string> {
-  await pool.query('DROP TABLE IF EXISTS bench_day_products');
-  await pool.query(`CREATE TABLE bench_day_products (day INT NOT NULL, productId VARCHAR(128) NOT NULL, currency VARCHAR(3) NOT NULL, quantity INT NOT NULL, cents BIGINT NOT NULL,
-    PRIMARY KEY (day, productId, currency)) ENGINE=InnoDB`);
-  await pool.query(`INSERT INTO bench_day_products SELECT TO_DAYS(o.createdAt) - 719528, l.productId, o.currency, SUM(l.quantity), SUM(l.quantity * l.unitPrice * 100)
-    FROM orders o JOIN order_lines l ON l.orderId = o.id GROUP BY 1, 2, 3`);
-  const [[{ n }]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM bench_day_products');
-  const time = async (sql: string, params: unknown[]) => {
-    const cpu: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const c = cpuMs(pid());
-      for (let k = 0; k < 10; k++) await pool.query(sql, params);
-      cpu.push((cpuMs(pid()) - c) / 10);
-    }
-    return cpu.sort((a, b) => a - b)[1];
-  };
-  const join = await time(topProductsStatement(10), [from, to]);
-  const rolled = await time('SELECT productId, SUM(quantity) AS quantity FROM bench_day_products WHERE day >= ? AND day < ? GROUP BY productId ORDER BY quantity DESC, productId ASC LIMIT 10', [dayOf(from), dayOf(to)]);
-  await pool.query('DROP TABLE bench_day_products');
-  return `topProducts: MariaDB CPU ${ms(join)} on the orders-lines join, ${ms(rolled)} on a per-day per-product rollup (${Number(n).toLocaleString('en-US')} rows; experiment, not built)`;
-}
 
 async function main(): Promise<void> {
   const o = readOptions();
@@ -265,7 +241,8 @@ async function main(): Promise<void> {
     const statementsOf = (interval: 'DAY' | 'MONTH'): [string, string, unknown[]][] => [
       ...Object.entries(bucketStatements('mysql', interval)).map(([n, q]): [string, string, unknown[]] => [`raw ${n}`, q, [from, to]]),
       ...Object.entries(rollupStatements(interval)).map(([n, q]): [string, string, unknown[]] => [`rollup ${n}`, q, [dayOf(from), dayOf(to)]]),
-      ['topProducts', topProductsStatement(10), [from, to]],
+      ['raw topProducts', topProductsStatement(10), [from, to]],
+      ['rollup topProducts', productRollupStatement(10), [dayOf(from), dayOf(to)]],
     ];
     for (const interval of ['DAY', 'MONTH'] as const) {
       for (const [name, statement, params] of statementsOf(interval)) {
@@ -292,8 +269,6 @@ async function main(): Promise<void> {
       console.log(breakdown[breakdown.length - 1]);
     }
 
-    breakdown.push(await productRollupExperiment(storePool, db.pid, from, to));
-    console.log(breakdown[breakdown.length - 1]);
 
     const results: string[] = [];
     for (const interval of ['DAY', 'MONTH'] as const) {
@@ -337,7 +312,7 @@ async function main(): Promise<void> {
       const fmt = (m: Map<string, bigint>) => [...m].sort().map(([c, v]) => `${c} ${centsToDecimal(v)}`).join(', ');
       if (gwOrders !== loaded.orders || d!.orders !== loaded.orders) throw new Error(`orders: gateway ${gwOrders}, mysql2 ${d!.orders}, loaded ${loaded.orders}`);
       if (fmt(gwCents) !== fmt(loaded.cents) || fmt(d!.cents) !== fmt(loaded.cents)) throw new Error(`revenue: gateway ${fmt(gwCents)}, mysql2 ${fmt(d!.cents)}, loaded ${fmt(loaded.cents)}`);
-      if (answer!.storeStats.topProducts.map((p) => p.product.id).join() !== d!.top.join()) throw new Error('top products differ between the gateway and mysql2');
+      if (answer!.storeStats.topProducts.map((p) => `${p.product.id} ${p.quantity}`).join() !== d!.top.join()) throw new Error('top products differ between the gateway and mysql2');
       // Bucket by bucket, the gateway's rollups equal the raw GROUP BY: distinct buyers and visitors, events, revenue.
       const zero = '0/0  0/0/0/0';
       const differing = answer!.storeStats.buckets.filter((b) => signature(b) !== (d!.buckets.get(b.start) ?? zero));
