@@ -129,6 +129,8 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     await seedPerson(t, a.key, s, 'max', 'max@example.com');
     // Enough rows for several chunks per table.
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: Array.from({ length: 120 }, (_, i) => ({ id: `bulk-${i}`, email: `bulk${i}@example.com` })) }));
+    // And for storeStats' rollups, whose keys have several columns: 60 visitors a day, week and month.
+    ok(await t.gql(a.key, TRACK_EVENTS, { s, e: Array.from({ length: 60 }, (_, i) => ({ visitorId: `bulk-v${i}`, type: 'PAGE_VIEW', occurredAt: '2026-06-10T12:00:00.000Z' })) }));
     const counts = 'query($s:ID!){ customers(storeId:$s){ totalCount } orders(storeId:$s){ totalCount } }';
     const before = ok(await t.gql(a.key, counts, { s }));
     const oldDb = (await t.gateway.services.tenancy.catalog.getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
@@ -170,7 +172,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     await reader;
 
     expect(result).toEqual(expect.objectContaining({ from: 'default', to: 'eu-2', databaseName: oldDb }));
-    expect(result.rows).toEqual(expect.objectContaining({ customers: 124, orders: 2, visitors: 2, visit_events: 6, order_lines: 2 }));
+    expect(result.rows).toEqual(expect.objectContaining({ customers: 124, orders: 2, visitors: 62, visit_events: 66, order_lines: 2, stats_bucket_visitors: 186 }));
     expect(readErrors).toEqual([]);
     expect(reads).toBeGreaterThan(2);
     // The forget and the batch waited for the copy, then ran on the new copy.
