@@ -227,8 +227,10 @@ export async function rollupEventsInserted(em: EntityManager, events: { visitorI
     counts.set(key, c);
     people.push({ day, person: e.visitorId });
   }
-  await addEvents(em, engine, [...counts.values()]);
+  // The day counters last: concurrent batches of a store wait for each other on those rows
+  // until commit, so they are locked as late as possible.
   await addMembers(em, engine, VISITORS, people);
+  await addEvents(em, engine, [...counts.values()]);
 }
 
 /**
