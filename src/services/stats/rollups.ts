@@ -178,7 +178,7 @@ async function addMembers(em: EntityManager, engine: Engine, m: Membership, peop
 /**
  * Re-derives the memberships of `people` in every bucket that holds a day in [minDay, maxDay]:
  * deletes them, then inserts those the source rows justify, leaving out the rows `exclude`
- * (about to be deleted or rewritten by the caller).
+ * (about to be deleted or rewritten by the caller); `exclude` null: all their rows go.
  */
 async function refreshMembers(
   em: EntityManager,
@@ -190,6 +190,11 @@ async function refreshMembers(
   source: { table: 'visit_events' | 'orders'; time: string; exclude: { column: 'id'; values: (string | number)[] } | null },
 ): Promise<void> {
   if (people.length === 0) return;
+  if (source.exclude === null) {
+    // Every row of these people goes (a forget): so do all their memberships, by the person index.
+    for (const part of chunks(people)) await em.query(`DELETE FROM ${m.table} WHERE ${m.person} IN (${marks(part.length)})`, part);
+    return;
+  }
   const head = engine === 'sqlite' ? 'INSERT OR IGNORE INTO' : 'INSERT INTO';
   const tail = engine === 'sqlite' ? '' : `ON DUPLICATE KEY UPDATE kind = VALUES(kind)`;
   for (const k of ROLLUP_KINDS) {
@@ -197,8 +202,6 @@ async function refreshMembers(
     const last = bucketOfDay(k, maxDay);
     for (const part of chunks(people)) {
       await em.query(`DELETE FROM ${m.table} WHERE kind = ? AND bucket >= ? AND bucket <= ? AND ${m.person} IN (${marks(part.length)})`, [k, first, last, ...part]);
-      // Nothing remains when every row of these people goes (a forget): no statement then.
-      if (source.exclude === null) continue;
       const ex = source.exclude.values;
       await em.query(
         `${head} ${m.table} (kind, bucket, ${m.person})
