@@ -196,21 +196,26 @@ async function refreshMembers(
     for (const part of chunks(people)) await em.query(`DELETE FROM ${m.table} WHERE ${m.person} IN (${marks(part.length)})`, part);
     return;
   }
-  const head = engine === 'sqlite' ? 'INSERT OR IGNORE INTO' : 'INSERT INTO';
-  const tail = engine === 'sqlite' ? '' : `ON DUPLICATE KEY UPDATE kind = VALUES(kind)`;
-  for (const k of ROLLUP_KINDS) {
+  // One DELETE and one INSERT … SELECT for the three kinds: the purge runs this for every chunk.
+  const windows = ROLLUP_KINDS.map((k) => {
     const first = bucketOfDay(k, minDay);
     const last = bucketOfDay(k, maxDay);
-    for (const part of chunks(people)) {
-      await em.query(`DELETE FROM ${m.table} WHERE kind = ? AND bucket >= ? AND bucket <= ? AND ${m.person} IN (${marks(part.length)})`, [k, first, last, ...part]);
-      const ex = source.exclude.values;
-      await em.query(
-        `${head} ${m.table} (kind, bucket, ${m.person})
-         SELECT DISTINCT '${k}', ${kindSql(engine, source.time, k)}, ${m.person} FROM ${source.table}
-         WHERE ${m.person} IN (${marks(part.length)}) AND ${source.time} >= ? AND ${source.time} < ?${ex.length ? ` AND ${source.exclude.column} NOT IN (${marks(ex.length)})` : ''} ${tail}`,
-        [...part, dateParam(engine, new Date(first * DAY_MS)), dateParam(engine, new Date(bucketEndDay(k, last) * DAY_MS)), ...ex],
-      );
-    }
+    return { k, first, last, from: dateParam(engine, new Date(first * DAY_MS)), to: dateParam(engine, new Date(bucketEndDay(k, last) * DAY_MS)) };
+  });
+  const ex = source.exclude.values;
+  const notExcluded = ex.length ? ` AND ${source.exclude.column} NOT IN (${marks(ex.length)})` : '';
+  for (const part of chunks(people)) {
+    await em.query(
+      `DELETE FROM ${m.table} WHERE ${m.person} IN (${marks(part.length)}) AND (${windows.map(() => '(kind = ? AND bucket >= ? AND bucket <= ?)').join(' OR ')})`,
+      [...part, ...windows.flatMap((w) => [w.k, w.first, w.last])],
+    );
+    // INSERT IGNORE on MySQL: the rows come from columns of the same types, so only duplicates are ignored.
+    await em.query(
+      `${engine === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE'} INTO ${m.table} (kind, bucket, ${m.person}) ${windows
+        .map((w) => `SELECT DISTINCT '${w.k}', ${kindSql(engine, source.time, w.k)}, ${m.person} FROM ${source.table} WHERE ${m.person} IN (${marks(part.length)}) AND ${source.time} >= ? AND ${source.time} < ?${notExcluded}`)
+        .join(' UNION ALL ')}`,
+      windows.flatMap((w) => [...part, w.from, w.to, ...ex]),
+    );
   }
 }
 
