@@ -8,15 +8,17 @@
  * through ts-node) on it, creates a company and a store through the GraphQL API, and loads the
  * store database directly with multi-row INSERTs: at --scale 1, 100,000 orders (1-3 lines each,
  * 20,000 buyers, 90 % DKK and 10 % EUR) and 1,000,000 visit events (50,000 visitors) over the
- * year before `now`, through the migrations' indexes.
+ * year before `now`, through the migrations' indexes; then builds storeStats' rollups from them
+ * with the StatsRollups migration's backfill (as ingestion would have kept them).
  *
  * Then, interleaved round by round so both see the same machine: `storeStats` over that year by
- * DAY and by MONTH with `buckets` and `topProducts(first: 10)` through the gateway over HTTP,
- * and the very same statements (exported by store-stats.service.ts) through a mysql2 pool,
- * issued as the service issues them (the three bucket statements at once, then the two top
- * products statements). It prints p50/p99 of each and their ratio, checks that both give the same
- * numbers and that they equal what was loaded (orders, exact cents per currency), and shows the
- * index each statement uses (EXPLAIN). Everything is removed at the end, also on failure.
+ * DAY and by MONTH with `buckets` and `topProducts(first: 10)` through the gateway over HTTP (the
+ * rollups), and the raw GROUP BY statements the rollups replace (exported by
+ * store-stats.service.ts, the reference) through a mysql2 pool (the three bucket statements at
+ * once, then the two top products statements). It prints p50/p99 of each and their ratio, checks
+ * that both give the same numbers bucket by bucket and product by product and that they equal
+ * what was loaded (orders, exact cents per currency), and shows the index each statement uses
+ * (EXPLAIN). Everything is removed at the end, also on failure.
  * Results: bench/STATS.md.
  */
 import 'reflect-metadata';
@@ -28,6 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { bucketStatements, productRevenueStatement, topProductsStatement } from '../src/services/stats/store-stats.service';
+import { dayOf, productRollupStatement, rollupStatements } from '../src/services/stats/rollups';
 import { centsToDecimal } from '../src/services/stats/money';
 import { freePort, startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
 import { BulkWriter, finishLoading, prepareForLoading, rng } from './forget-seed';
@@ -85,6 +88,8 @@ interface Loaded {
   events: number;
   /** Exact revenue per currency, in cents, summed here in integers. */
   cents: Map<string, bigint>;
+  /** Building the rollups from the loaded rows, with ANALYZE TABLE. */
+  rollupSeconds: number;
 }
 
 /** Orders and events spread over the year before `now`, busier on weekends and in summer. */
@@ -131,28 +136,49 @@ async function load(url: string, database: string, o: Options, now: number): Pro
     await w.add('visit_events', [`v${pad(randInt(r, visitors), 6)}`, types[randInt(r, types.length)], null, null, null, sqlTime(when()), null]);
   }
   await w.flush();
+  const t = performance.now();
+  // Also builds the rollups (the StatsRollups migration's backfill), as ingestion would have.
   await finishLoading(conn);
+  const rollupSeconds = (performance.now() - t) / 1000;
   await conn.end();
-  return { orders: nOrders, lines, events: nEvents, cents };
+  return { orders: nOrders, lines, events: nEvents, cents, rollupSeconds };
 }
 
 type Row = Record<string, string | number | null>;
 
-/** The statements the service issues for one storeStats with topProducts(10), as it issues them. */
-async function direct(pool: Pool, interval: 'DAY' | 'MONTH', from: Date, to: Date): Promise<{ orders: number; cents: Map<string, bigint>; top: string[] }> {
+/** The raw GROUP BY statements for one storeStats with topProducts(10): what the service ran before the rollups, and the reference. */
+async function direct(pool: Pool, interval: 'DAY' | 'MONTH', from: Date, to: Date): Promise<{ orders: number; cents: Map<string, bigint>; top: string[]; buckets: Map<string, string> }> {
   const sql = bucketStatements('mysql', interval);
   const params = [from, to];
-  const [[orders], [revenue]] = await Promise.all([pool.query<RowDataPacket[]>(sql.orders, params), pool.query<RowDataPacket[]>(sql.revenue, params), pool.query<RowDataPacket[]>(sql.events, params)]);
+  const [[orders], [revenue], [events]] = await Promise.all([pool.query<RowDataPacket[]>(sql.orders, params), pool.query<RowDataPacket[]>(sql.revenue, params), pool.query<RowDataPacket[]>(sql.events, params)]);
   const [top] = await pool.query<RowDataPacket[]>(topProductsStatement(10), params);
-  const ids = top.map((t) => t.productId as string);
-  await pool.query<RowDataPacket[]>(productRevenueStatement('mysql', ids.length), [...params, ...ids]);
+  const ids = top.map((t) => `${t.productId} ${Number(t.quantity)}`);
+  await pool.query<RowDataPacket[]>(productRevenueStatement('mysql', ids.length), [...params, ...top.map((t) => t.productId as string)]);
   const cents = new Map<string, bigint>();
   for (const row of revenue as Row[]) cents.set(String(row.currency), (cents.get(String(row.currency)) ?? 0n) + BigInt(String(row.cents).split('.')[0]));
-  return { orders: (orders as Row[]).reduce((n, x) => n + Number(x.orders), 0), cents, top: ids };
+  // Each bucket's numbers, for a bucket-by-bucket comparison with the gateway's (rollup) answer.
+  const key = (b: unknown) => {
+    const n = Number(b);
+    return (interval === 'DAY' ? new Date((n - 719_528) * DAY_MS) : new Date(Date.UTC(Math.floor(n / 100), (n % 100) - 1, 1))).toISOString();
+  };
+  const parts = new Map<string, { o: string; r: string[]; e: string }>();
+  const at = (b: unknown) => parts.get(key(b)) ?? parts.set(key(b), { o: '0/0', r: [], e: '0/0/0/0' }).get(key(b))!;
+  for (const row of orders as Row[]) at(row.bucket).o = `${Number(row.orders)}/${Number(row.customers)}`;
+  for (const row of revenue as Row[]) at(row.bucket).r.push(`${row.currency} ${centsToDecimal(BigInt(String(row.cents).split('.')[0]))}`);
+  for (const row of events as Row[]) at(row.bucket).e = `${Number(row.visitors)}/${Number(row.pageViews)}/${Number(row.contentViews)}/${Number(row.clicks)}`;
+  const buckets = new Map([...parts].map(([k, p]) => [k, `${p.o} ${p.r.sort().join(',')} ${p.e}`]));
+  return { orders: (orders as Row[]).reduce((n, x) => n + Number(x.orders), 0), cents, top: ids, buckets };
 }
 
+/** The same signature of a bucket of the gateway's answer. */
+const signature = (b: StatsAnswer['storeStats']['buckets'][number]) =>
+  `${b.orders}/${b.customers} ${b.revenue.map((m) => `${m.currency} ${m.amount}`).sort().join(',')} ${b.visitors}/${b.events.pageViews}/${b.events.contentViews}/${b.events.clicks}`;
+
 interface StatsAnswer {
-  storeStats: { buckets: { orders: number; revenue: { currency: string; amount: string }[] }[]; topProducts: { product: { id: string } }[] };
+  storeStats: {
+    buckets: { start: string; orders: number; customers: number; revenue: { currency: string; amount: string }[]; visitors: number; events: { pageViews: number; contentViews: number; clicks: number } }[];
+    topProducts: { product: { id: string }; quantity: number }[];
+  };
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -205,37 +231,44 @@ async function main(): Promise<void> {
     const now = Date.UTC(2026, 10, 1);
     const t0 = Date.now();
     const loaded = await load(db.url, database, o, now);
-    console.log(`loaded ${loaded.orders.toLocaleString('en-US')} orders, ${loaded.lines.toLocaleString('en-US')} lines, ${loaded.events.toLocaleString('en-US')} events in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`loaded ${loaded.orders.toLocaleString('en-US')} orders, ${loaded.lines.toLocaleString('en-US')} lines, ${loaded.events.toLocaleString('en-US')} events in ${((Date.now() - t0) / 1000).toFixed(1)} s (rollups built by the migration's backfill in ${loaded.rollupSeconds.toFixed(1)} s)`);
     const storePool = createPool({ host: '127.0.0.1', port: db.port, user: 'root', database, timezone: 'Z', connectionLimit: 4 });
     cleanups.push(() => storePool.end());
 
     const from = new Date(now - 365 * DAY_MS);
     const to = new Date(now);
+    // The raw GROUP BY statements (the reference, run through mysql2 below) and the rollup ones the gateway now runs.
+    const statementsOf = (interval: 'DAY' | 'MONTH'): [string, string, unknown[]][] => [
+      ...Object.entries(bucketStatements('mysql', interval)).map(([n, q]): [string, string, unknown[]] => [`raw ${n}`, q, [from, to]]),
+      ...Object.entries(rollupStatements(interval)).map(([n, q]): [string, string, unknown[]] => [`rollup ${n}`, q, [dayOf(from), dayOf(to)]]),
+      ['raw topProducts', topProductsStatement(10), [from, to]],
+      ['rollup topProducts', productRollupStatement(10), [dayOf(from), dayOf(to)]],
+    ];
     for (const interval of ['DAY', 'MONTH'] as const) {
-      const sql = bucketStatements('mysql', interval);
-      for (const [name, statement] of Object.entries({ ...sql, top: topProductsStatement(10) })) {
-        const [plan] = await storePool.query<RowDataPacket[]>(`EXPLAIN ${statement}`, [from, to]);
+      for (const [name, statement, params] of statementsOf(interval)) {
+        const [plan] = await storePool.query<RowDataPacket[]>(`EXPLAIN ${statement}`, params);
         console.log(`  EXPLAIN ${interval} ${name}: ${plan.map((p) => `${p.table}:${p.key ?? 'no index'}${String(p.Extra ?? '').includes('Using index') ? ' (index only)' : ''}`).join(', ')}`);
       }
     }
 
-    // Where the server's time goes: each statement alone, its MariaDB CPU time (median of 3).
+    // Where the server's time goes: each statement alone, its MariaDB CPU time (median of 3 runs
+    // of 10 in a row: the kernel counts CPU in 10 ms ticks).
     const breakdown: string[] = [];
     for (const interval of ['DAY', 'MONTH'] as const) {
-      const sql = bucketStatements('mysql', interval);
       const parts: string[] = [];
-      for (const [name, statement] of Object.entries({ ...sql, topProducts: topProductsStatement(10) })) {
+      for (const [name, statement, params] of statementsOf(interval)) {
         const cpu: number[] = [];
         for (let i = 0; i < 3; i++) {
           const c = cpuMs(db.pid());
-          await storePool.query(statement, [from, to]);
-          cpu.push(cpuMs(db.pid()) - c);
+          for (let k = 0; k < 10; k++) await storePool.query(statement, params);
+          cpu.push((cpuMs(db.pid()) - c) / 10);
         }
         parts.push(`${name} ${ms(cpu.sort((a, b) => a - b)[1])}`);
       }
       breakdown.push(`${interval.padEnd(5)} MariaDB CPU per statement: ${parts.join(', ')}`);
       console.log(breakdown[breakdown.length - 1]);
     }
+
 
     const results: string[] = [];
     for (const interval of ['DAY', 'MONTH'] as const) {
@@ -279,7 +312,11 @@ async function main(): Promise<void> {
       const fmt = (m: Map<string, bigint>) => [...m].sort().map(([c, v]) => `${c} ${centsToDecimal(v)}`).join(', ');
       if (gwOrders !== loaded.orders || d!.orders !== loaded.orders) throw new Error(`orders: gateway ${gwOrders}, mysql2 ${d!.orders}, loaded ${loaded.orders}`);
       if (fmt(gwCents) !== fmt(loaded.cents) || fmt(d!.cents) !== fmt(loaded.cents)) throw new Error(`revenue: gateway ${fmt(gwCents)}, mysql2 ${fmt(d!.cents)}, loaded ${fmt(loaded.cents)}`);
-      if (answer!.storeStats.topProducts.map((p) => p.product.id).join() !== d!.top.join()) throw new Error('top products differ between the gateway and mysql2');
+      if (answer!.storeStats.topProducts.map((p) => `${p.product.id} ${p.quantity}`).join() !== d!.top.join()) throw new Error('top products differ between the gateway and mysql2');
+      // Bucket by bucket, the gateway's rollups equal the raw GROUP BY: distinct buyers and visitors, events, revenue.
+      const zero = '0/0  0/0/0/0';
+      const differing = answer!.storeStats.buckets.filter((b) => signature(b) !== (d!.buckets.get(b.start) ?? zero));
+      if (differing.length) throw new Error(`${differing.length} buckets differ from the raw GROUP BY, first ${differing[0].start}: gateway ${signature(differing[0])}, raw ${d!.buckets.get(differing[0].start) ?? zero}`);
       viaGateway.sort((a, b) => a - b);
       viaMysql.sort((a, b) => a - b);
       const line = `${interval.padEnd(5)} ${String(answer!.storeStats.buckets.length).padStart(3)} buckets | gateway p50 ${ms(percentile(viaGateway, 50))} p99 ${ms(percentile(viaGateway, 99))} | mysql2 p50 ${ms(percentile(viaMysql, 50))} p99 ${ms(percentile(viaMysql, 99))} | ratio p50 ${(percentile(viaGateway, 50) / percentile(viaMysql, 50)).toFixed(2)} p99 ${(percentile(viaGateway, 99) / percentile(viaMysql, 99)).toFixed(2)}`;
@@ -287,7 +324,7 @@ async function main(): Promise<void> {
       results.push(line, cpuLine);
       console.log(line);
       console.log(cpuLine);
-      console.log(`      checked: ${gwOrders.toLocaleString('en-US')} orders, revenue ${fmt(gwCents)} (both paths equal the loaded data to the cent)`);
+      console.log(`      checked: ${gwOrders.toLocaleString('en-US')} orders, revenue ${fmt(gwCents)} (both paths equal the loaded data to the cent); every bucket of the gateway (rollups) equals the raw GROUP BY`);
     }
     console.log(`\nstoreStats over one year, buckets + topProducts(10), ${o.rounds} rounds each, load ${loadavg()[0].toFixed(2)}:\n${results.join('\n')}\n${breakdown.join('\n')}`);
   } finally {

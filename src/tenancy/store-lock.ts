@@ -35,6 +35,14 @@ export async function lockSubjects(em: EntityManager, mode: 'share' | 'exclusive
   if (!lock) throw new StoreMovedError();
 }
 
+/**
+ * Whether a store's database is a Galera node, where a store's writers are already ordered
+ * cluster-wide by lockSubjects (and locking reads that take gap locks stall the cluster's appliers).
+ */
+export async function isGaleraStore(em: EntityManager): Promise<boolean> {
+  return em.connection.driver.options.type !== 'better-sqlite3' && isGalera(em);
+}
+
 /** Whether a store's DataSource is on a Galera node (asked once per DataSource). */
 const galera = new WeakMap<object, Promise<boolean>>();
 async function isGalera(em: EntityManager): Promise<boolean> {

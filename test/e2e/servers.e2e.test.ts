@@ -130,6 +130,8 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     await seedPerson(t, a.key, s, 'max', 'max@example.com');
     // Enough rows for several chunks per table.
     ok(await t.gql(a.key, UPSERT_CUSTOMERS, { s, c: Array.from({ length: 120 }, (_, i) => ({ id: `bulk-${i}`, email: `bulk${i}@example.com` })) }));
+    // And for storeStats' rollups, whose keys have several columns: 60 visitors a day, week and month.
+    ok(await t.gql(a.key, TRACK_EVENTS, { s, e: Array.from({ length: 60 }, (_, i) => ({ visitorId: `bulk-v${i}`, type: 'PAGE_VIEW', occurredAt: '2026-06-10T12:00:00.000Z' })) }));
     const counts = 'query($s:ID!){ customers(storeId:$s){ totalCount } orders(storeId:$s){ totalCount } }';
     const before = ok(await t.gql(a.key, counts, { s }));
     const oldDb = (await catalogOf(t.gateway.services).getRepository(StoreEntity).findOneByOrFail({ id: s })).databaseName;
@@ -171,7 +173,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     await reader;
 
     expect(result).toEqual(expect.objectContaining({ from: 'default', to: 'eu-2', databaseName: oldDb }));
-    expect(result.rows).toEqual(expect.objectContaining({ customers: 124, orders: 2, visitors: 2, visit_events: 6, order_lines: 2 }));
+    expect(result.rows).toEqual(expect.objectContaining({ customers: 124, orders: 2, visitors: 62, visit_events: 66, order_lines: 2, stats_bucket_visitors: 186 }));
     expect(readErrors).toEqual([]);
     expect(reads).toBeGreaterThan(2);
     // The forget and the batch waited for the copy, then ran on the new copy.
@@ -259,7 +261,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
       LOG_LEVEL: 'silent',
     };
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s, '--to', 'default', '--drop-after', '0'], env);
-    expect(stdout).toMatch(new RegExp(`moved store ${s} \\(database ${prefix}_s_[0-9a-f]+\\) from eu-2 to default in [0-9.]+ s; rows verified: customers 0, order_lines 0, orders 0, products 0, purge_positions 0, visit_events 0, visitors 0`));
+    expect(stdout).toMatch(new RegExp(`moved store ${s} \\(database ${prefix}_s_[0-9a-f]+\\) from eu-2 to default in [0-9.]+ s; rows verified: customers 0, order_lines 0, orders 0, products 0, purge_positions 0, stats_bucket_buyers 0, stats_bucket_visitors 0, stats_day_events 0, stats_day_orders 0, stats_day_products 0, visit_events 0, visitors 0`));
     expect(ok(await t.gql(a.key, STORES)).stores.find((x: { id: string }) => x.id === s).server).toBe('default');
     expect(ok(await other.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after-cli-move' }] })).upsertCustomers.accepted).toBe(1);
     const usage = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s], env).catch((e: { code: number; stderr: string }) => e);

@@ -4,9 +4,11 @@ import { OrderEntity } from './order.entity';
 import { ProductEntity } from './product.entity';
 import { PurgePositionEntity } from './purge-position.entity';
 import { StoreLockEntity } from './store-lock.entity';
+import { StatsBucketBuyerEntity, StatsBucketVisitorEntity, StatsDayEventsEntity, StatsDayOrdersEntity, StatsDayProductsEntity } from './stats-rollup.entities';
 import { VisitEventEntity } from './visit-event.entity';
 import { VisitorEntity } from './visitor.entity';
 
+export { StatsBucketBuyerEntity, StatsBucketVisitorEntity, StatsDayEventsEntity, StatsDayOrdersEntity, StatsDayProductsEntity };
 export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
 
 /** Every entity of a store database. None refers to the catalog. */
@@ -19,4 +21,9 @@ export const STORE_ENTITIES = [
   ProductEntity,
   StoreLockEntity,
   PurgePositionEntity,
+  StatsDayEventsEntity,
+  StatsDayOrdersEntity,
+  StatsDayProductsEntity,
+  StatsBucketVisitorEntity,
+  StatsBucketBuyerEntity,
 ];

@@ -15,6 +15,14 @@ import type { ReplayResult, ReplayService } from '../privacy/replay.service';
 /** Tables a store migration creates for bookkeeping; the target gets its own. */
 const NOT_COPIED = new Set(['schema_migrations', 'store_locks']);
 
+/** Rows after a key position, key columns `pk` in order: a > ? OR (a = ? AND (b > ? OR (b = ? AND c > ?))). */
+const keysetAfter = (pk: string[]): string => {
+  const [head, ...rest] = pk.map(q);
+  return rest.length === 0 ? `${head} > ?` : `(${head} > ? OR (${head} = ? AND ${keysetAfter(pk.slice(1))}))`;
+};
+/** The parameters of keysetAfter for the last row's key values. */
+const keysetParams = (values: unknown[]): unknown[] => (values.length === 1 ? values : [values[0], values[0], ...keysetParams(values.slice(1))]);
+
 export type MovePhase = 'preparing' | 'locked' | 'copying' | 'verified' | 'switched' | 'replayed' | 'dropped';
 
 export interface MoveOptions {
@@ -177,18 +185,20 @@ export class StoreMoveService {
     const select = `SELECT ${columns.map(q).join(', ')} FROM ${q(db)}.${q(table)}`;
     const insert = `INSERT INTO ${q(db)}.${q(table)} (${columns.map(q).join(', ')}) VALUES ?`;
     let copied = 0;
-    let after: unknown = undefined;
+    let after: unknown[] | undefined = undefined;
     for (let offset = 0; ; offset += chunk) {
-      // Keyset paging on a one-column key; offset paging otherwise (no store table has one yet).
+      // Keyset paging on the primary key (one column or several, as storeStats' rollups have:
+      // a > ? OR (a = ? AND (b > ? OR …)), ranges the optimizer reads from the key); offset
+      // paging only for a table without one (no store table).
       const [batch] =
-        pk.length === 1
-          ? await source.query(`${select}${after === undefined ? '' : ` WHERE ${q(pk[0])} > ?`} ORDER BY ${q(pk[0])} LIMIT ${chunk}`, after === undefined ? [] : [after])
-          : await source.query(`${select} ORDER BY ${(pk.length ? pk : columns).map(q).join(', ')} LIMIT ${chunk} OFFSET ${offset}`);
+        pk.length >= 1
+          ? await source.query(`${select}${after === undefined ? '' : ` WHERE ${keysetAfter(pk)}`} ORDER BY ${pk.map(q).join(', ')} LIMIT ${chunk}`, after === undefined ? [] : keysetParams(after))
+          : await source.query(`${select} ORDER BY ${columns.map(q).join(', ')} LIMIT ${chunk} OFFSET ${offset}`);
       const list = batch as Record<string, unknown>[];
       if (list.length === 0) break;
       await target.query(insert, [list.map((r) => columns.map((c) => r[c]))]);
       copied += list.length;
-      if (pk.length === 1) after = list[list.length - 1][pk[0]];
+      if (pk.length >= 1) after = pk.map((c) => list[list.length - 1][c]);
       if (list.length < chunk) break;
     }
     return copied;

@@ -5,6 +5,7 @@ import { CustomerEntity, OrderEntity, OrderLineEntity, VisitEventEntity, Visitor
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { lockSubjects } from '../../tenancy/store-lock';
 import type { SuppressionService } from '../privacy/suppression.service';
+import { rollupEventsInserted, rollupOrdersUpserting } from '../stats/rollups';
 import { customerRecord, eventRecord, orderRecord, parseBatch } from './ingestion-schemas';
 
 const present = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
@@ -128,6 +129,7 @@ export class IngestionService {
       });
       await upsertChunked(em, VisitorEntity, [...touched].map((id) => visitors.get(id)!));
       await insertChunked(em, VisitEventEntity, events);
+      await rollupEventsInserted(em, events);
       result.accepted = events.length;
       return result;
     });
@@ -161,6 +163,7 @@ export class IngestionService {
           anonymized,
         });
       });
+      await rollupOrdersUpserting(em, orders, records.map((r) => r.lines));
       await upsertChunked(em, OrderEntity, orders);
       // An order sent again replaces its lines: the shop's latest word on what was bought.
       await em.delete(OrderLineEntity, { orderId: In(ids) });

@@ -5,6 +5,7 @@ import { ShopifyWebhookEntity, StoreEntity } from '../../entities/catalog';
 import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
 import { operatorPrincipal } from '../../auth/principal';
+import { rollupOrdersAnonymizing } from '../stats/rollups';
 import { lockSubjects } from '../../tenancy/store-lock';
 import type { Caller } from '../../tenancy/tenancy';
 
@@ -198,6 +199,7 @@ export class ShopifyWebhookService {
     if (orders.length) {
       anonymized = await this.services.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
+        await rollupOrdersAnonymizing(em, orders);
         return (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
       });
       await this.services.tenancy.flushStore(ctx, store.id);

@@ -1,6 +1,7 @@
 import { EntityManager, In } from 'typeorm';
 import { CustomerEntity, OrderEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Footprint } from './footprint';
+import { rollupEventsDeleting, rollupOrdersAnonymizing } from '../stats/rollups';
 
 export interface EraseCounts {
   customersDeleted: number;
@@ -27,11 +28,17 @@ async function inChunks(ids: string[], work: (chunk: string[]) => Promise<number
  */
 export async function eraseFootprint(em: EntityManager, f: Footprint): Promise<EraseCounts> {
   const visitorIds = f.visitors.map((v) => v.id);
-  const eventsDeleted = await inChunks(visitorIds, async (ids) => (await em.delete(VisitEventEntity, { visitorId: In(ids) })).affected ?? 0);
+  const eventsDeleted = await inChunks(visitorIds, async (ids) => {
+    await rollupEventsDeleting(em, { visitorIds: ids });
+    return (await em.delete(VisitEventEntity, { visitorId: In(ids) })).affected ?? 0;
+  });
   const visitorsDeleted = await inChunks(visitorIds, async (ids) => (await em.delete(VisitorEntity, { id: In(ids) })).affected ?? 0);
   const ordersAnonymized = await inChunks(
     f.orders.map((o) => o.id),
-    async (ids) => (await em.update(OrderEntity, { id: In(ids) }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0,
+    async (ids) => {
+      await rollupOrdersAnonymizing(em, ids);
+      return (await em.update(OrderEntity, { id: In(ids) }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
+    },
   );
   const customersDeleted = await inChunks(f.customers.map((c) => c.id), async (ids) => (await em.delete(CustomerEntity, { id: In(ids) })).affected ?? 0);
   return { customersDeleted, ordersAnonymized, visitorsDeleted, eventsDeleted };

@@ -8,6 +8,7 @@ import { flushDeletedPages } from '../../tenancy/store-lock';
 import { ConnectionShape, toConnection } from '../pagination/connection';
 import type { PageRequest } from '../pagination/cursor';
 import { newestFirstPage } from '../pagination/newest-first';
+import { rollupEventsDeleting } from '../stats/rollups';
 import { addMonths, monthsBefore, RetentionBounds, retentionMonths, VisitHistory } from './retention-rule';
 
 export interface PurgeOptions {
@@ -151,7 +152,7 @@ export class RetentionService {
         const m = retention.get(v.id)!.months;
         byMonths.set(m, [...(byMonths.get(m) ?? []), v.id]);
       }
-      for (const [months, ids] of byMonths) run.eventsDeleted += await this.deleteEventsBefore(em, ids, monthsBefore(run.asOf, months), chunk);
+      for (const [months, ids] of byMonths) run.eventsDeleted += await this.deleteEventsBefore(ctx, store, em, ids, monthsBefore(run.asOf, months), chunk);
       run.visitorsDeleted += await this.deleteEmptyVisitors(em, batch.map((v) => v.id), chunk);
       cursor = batch[batch.length - 1].id;
       await positions.upsert({ runId: run.id, lastVisitorId: cursor }, ['runId']);
@@ -167,14 +168,19 @@ export class RetentionService {
     return run;
   }
 
-  private async deleteEventsBefore(em: EntityManager, visitorIds: string[], cutoff: Date, chunk: number): Promise<number> {
+  private async deleteEventsBefore(ctx: TenancyContext, store: StoreEntity, em: EntityManager, visitorIds: string[], cutoff: Date, chunk: number): Promise<number> {
     let deleted = 0;
     for (;;) {
       const ids = (
         await em.createQueryBuilder(VisitEventEntity, 'e').select('e.id', 'id').where('e.visitorId IN (:...visitorIds)', { visitorIds }).andWhere('e.occurredAt < :cutoff', { cutoff }).limit(chunk).getRawMany<{ id: number }>()
       ).map((r) => r.id);
       if (ids.length === 0) return deleted;
-      const n = (await em.delete(VisitEventEntity, { id: In(ids) })).affected ?? ids.length;
+      // The chunk and its share of storeStats' rollups in one transaction (the store's: SQLite's
+      // write lock, MySQL's deadlock retry): they never disagree.
+      const n = await this.tenancy.storeTransaction(ctx, store.id, async (tx) => {
+        await rollupEventsDeleting(tx, { ids });
+        return (await tx.delete(VisitEventEntity, { id: In(ids) })).affected ?? ids.length;
+      });
       deleted += n;
       this.onDeleted?.('events', n);
     }

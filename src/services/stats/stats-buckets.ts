@@ -15,7 +15,7 @@ export function bucketStart(at: Date, interval: StatsIntervalName): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
 }
 
-function nextBucket(start: Date, interval: StatsIntervalName): Date {
+export function nextBucket(start: Date, interval: StatsIntervalName): Date {
   if (interval === 'DAY') return new Date(start.getTime() + DAY_MS);
   if (interval === 'WEEK') return new Date(start.getTime() + 7 * DAY_MS);
   return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));

@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { centsToDecimal, toCents } from './money';
-import { bucketKey, bucketStarts, StatsIntervalName } from './stats-buckets';
+import { bucketKey, bucketStarts, nextBucket, StatsIntervalName } from './stats-buckets';
+import { DAY_MS, dayOf, productRollupRevenueStatement, productRollupStatement, rollupStatements } from './rollups';
 
 export const DEFAULT_TOP_PRODUCTS = 10;
 export const MAX_TOP_PRODUCTS = 100;
@@ -100,11 +101,11 @@ export function bucketStatements(engine: Engine, interval: StatsIntervalName) {
   };
 }
 
-/** The `n` products sold most in the range (parameters: from, to). `n` is a validated integer. */
-export const topProductsStatement = (n: number) => `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
+/** The `n` products sold most in the range (parameters: from, to), or all of them (`n` null). `n` is a validated integer. */
+export const topProductsStatement = (n: number | null) => `SELECT l.productId AS productId, SUM(l.quantity) AS quantity
   FROM orders o JOIN order_lines l ON l.orderId = o.id
   WHERE o.createdAt >= ? AND o.createdAt < ?
-  GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC LIMIT ${Math.floor(n)}`;
+  GROUP BY l.productId ORDER BY quantity DESC, l.productId ASC${n === null ? '' : ` LIMIT ${Math.floor(n)}`}`;
 
 /** Revenue per currency of `count` products in the range (parameters: from, to, then the product IDs). */
 export const productRevenueStatement = (engine: Engine, count: number) => `SELECT l.productId AS productId, o.currency AS currency, SUM(${centsSql(engine, 'l.quantity * l.unitPrice')}) AS cents
@@ -112,10 +113,91 @@ export const productRevenueStatement = (engine: Engine, count: number) => `SELEC
   WHERE o.createdAt >= ? AND o.createdAt < ? AND l.productId IN (${Array.from({ length: count }, () => '?').join(', ')})
   GROUP BY l.productId, o.currency`;
 
+/** One bucket's numbers, as either source gives them. */
+interface BucketTotals {
+  orders: number;
+  customers: number;
+  revenue: Map<string, bigint>;
+  visitors: number;
+  events: { pageViews: number; contentViews: number; clicks: number };
+}
+
+const EVENT_FIELD: Record<string, keyof BucketTotals['events']> = { PAGE_VIEW: 'pageViews', CONTENT_VIEW: 'contentViews', CLICK: 'clicks' };
+
+function totalsIn(m: Map<string, BucketTotals>, key: string): BucketTotals {
+  let t = m.get(key);
+  if (!t) m.set(key, (t = { orders: 0, customers: 0, revenue: new Map(), visitors: 0, events: { pageViews: 0, contentViews: 0, clicks: 0 } }));
+  return t;
+}
+
+/** The raw GROUP BY statements (bucketStatements) over [from, to): the reference the rollups must equal. */
+async function rawTotals(em: EntityManager, interval: StatsIntervalName, from: Date, to: Date): Promise<Map<string, BucketTotals>> {
+  const engine = engineOf(em);
+  const params = [dateParam(engine, from), dateParam(engine, to)];
+  const sql = bucketStatements(engine, interval);
+  const [orderRows, revenueRows, eventRows] = (await Promise.all([em.query(sql.orders, params), em.query(sql.revenue, params), em.query(sql.events, params)])) as [
+    { bucket: string | number; orders: Num; customers: Num }[],
+    { bucket: string | number; currency: string; cents: Num }[],
+    { bucket: string | number; visitors: Num; pageViews: Num; contentViews: Num; clicks: Num }[],
+  ];
+  const key = (raw: string | number) => bucketKeyOf(engine, interval, raw);
+  const out = new Map<string, BucketTotals>();
+  for (const o of orderRows) Object.assign(totalsIn(out, key(o.bucket)), { orders: Number(o.orders ?? 0), customers: Number(o.customers ?? 0) });
+  for (const row of revenueRows) totalsIn(out, key(row.bucket)).revenue.set(row.currency, toCents(row.cents));
+  for (const e of eventRows) {
+    Object.assign(totalsIn(out, key(e.bucket)), { visitors: Number(e.visitors ?? 0), events: { pageViews: Number(e.pageViews ?? 0), contentViews: Number(e.contentViews ?? 0), clicks: Number(e.clicks ?? 0) } });
+  }
+  return out;
+}
+
+/** Whole buckets from the rollups (rollups.ts): days [fromDay, toDay), both bucket boundaries. */
+async function rollupTotals(em: EntityManager, interval: StatsIntervalName, fromDay: number, toDay: number): Promise<Map<string, BucketTotals>> {
+  const sql = rollupStatements(interval);
+  const params = [fromDay, toDay];
+  const [orderRows, customerRows, visitorRows, eventRows] = (await Promise.all([em.query(sql.orders, params), em.query(sql.customers, params), em.query(sql.visitors, params), em.query(sql.events, params)])) as [
+    { bucket: Num; currency: string; orders: Num; cents: Num }[],
+    { bucket: Num; n: Num }[],
+    { bucket: Num; n: Num }[],
+    { bucket: Num; type: string; n: Num }[],
+  ];
+  const key = (b: Num) => bucketKey(new Date(Number(b) * DAY_MS));
+  const out = new Map<string, BucketTotals>();
+  for (const o of orderRows) {
+    const t = totalsIn(out, key(o.bucket));
+    t.orders += Number(o.orders);
+    t.revenue.set(o.currency, toCents(o.cents));
+  }
+  for (const c of customerRows) totalsIn(out, key(c.bucket)).customers = Number(c.n);
+  for (const v of visitorRows) totalsIn(out, key(v.bucket)).visitors = Number(v.n);
+  for (const e of eventRows) if (EVENT_FIELD[e.type]) totalsIn(out, key(e.bucket)).events[EVENT_FIELD[e.type]] += Number(e.n);
+  return out;
+}
+
+/** Every bucket of the range, empty ones included. */
+const fill = (r: StatsRange, totals: Map<string, BucketTotals>): StatsBucketResult[] =>
+  r.starts.map((start) => {
+    const t = totals.get(bucketKey(start));
+    return {
+      start,
+      orders: t?.orders ?? 0,
+      customers: t?.customers ?? 0,
+      revenue: revenueList(t?.revenue),
+      visitors: t?.visitors ?? 0,
+      events: t ? { ...t.events } : { pageViews: 0, contentViews: 0, clicks: 0 },
+    };
+  });
+
+/** storeStats' buckets straight from the raw rows, the whole range through bucketStatements: the reference for tests and benches. */
+export async function referenceBuckets(em: EntityManager, r: StatsRange): Promise<StatsBucketResult[]> {
+  return fill(r, await rawTotals(em, r.interval, r.from, r.to));
+}
+
 /**
  * Analysts' aggregates over one store (no personal data leaves: counts and sums only, so it is
- * not a personal read for the audit). Every number is computed by the database with GROUP BY
- * over an index on the time column; the gateway only fills in empty buckets and formats money.
+ * not a personal read for the audit). Every number is computed by the database with GROUP BY:
+ * over the per-day rollups (rollups.ts) for whole buckets and days, over the raw rows' time
+ * indexes for a bucket or day the range cuts; the gateway fills in empty buckets, merges the
+ * parts and formats money.
  */
 export class StoreStatsService {
   constructor(private readonly tenancy: Tenancy) {}
@@ -127,62 +209,81 @@ export class StoreStatsService {
     return { storeId, from, to, interval, starts };
   }
 
+  /**
+   * Whole buckets inside the range come from the rollups (a few hundred rows a year); a bucket the
+   * range cuts (a `from` or `to` inside it) from the raw GROUP BY over its part of the range.
+   */
   async buckets(ctx: TenancyContext, r: StatsRange): Promise<StatsBucketResult[]> {
     const em = await this.tenancy.storeManager(ctx, r.storeId);
-    const engine = engineOf(em);
-    const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
-    const sql = bucketStatements(engine, r.interval);
-    const [orderRows, revenueRows, eventRows] = (await Promise.all([
-      em.query(sql.orders, params),
-      em.query(sql.revenue, params),
-      em.query(sql.events, params),
-    ])) as [
-      { bucket: string | number; orders: Num; customers: Num }[],
-      { bucket: string | number; currency: string; cents: Num }[],
-      { bucket: string | number; visitors: Num; pageViews: Num; contentViews: Num; clicks: Num }[],
-    ];
-    const key = (raw: string | number) => bucketKeyOf(engine, r.interval, raw);
-    const orders = new Map(orderRows.map((o) => [key(o.bucket), o]));
-    const events = new Map(eventRows.map((e) => [key(e.bucket), e]));
-    const revenue = new Map<string, Map<string, bigint>>();
-    for (const row of revenueRows) {
-      const m = revenue.get(key(row.bucket)) ?? new Map<string, bigint>();
-      m.set(row.currency, toCents(row.cents));
-      revenue.set(key(row.bucket), m);
-    }
-    return r.starts.map((start) => {
-      const k = bucketKey(start);
-      const o = orders.get(k);
-      const e = events.get(k);
-      return {
-        start,
-        orders: Number(o?.orders ?? 0),
-        customers: Number(o?.customers ?? 0),
-        revenue: revenueList(revenue.get(k)),
-        visitors: Number(e?.visitors ?? 0),
-        events: { pageViews: Number(e?.pageViews ?? 0), contentViews: Number(e?.contentViews ?? 0), clicks: Number(e?.clicks ?? 0) },
-      };
+    const ends = r.starts.map((s) => nextBucket(s, r.interval));
+    const whole = r.starts.map((s, i) => s.getTime() >= r.from.getTime() && ends[i].getTime() <= r.to.getTime());
+    const first = whole.indexOf(true);
+    const last = whole.lastIndexOf(true);
+    const parts: Promise<Map<string, BucketTotals>>[] = [];
+    if (first >= 0) parts.push(rollupTotals(em, r.interval, dayOf(r.starts[first]), dayOf(ends[last])));
+    r.starts.forEach((s, i) => {
+      if (!whole[i]) parts.push(rawTotals(em, r.interval, new Date(Math.max(s.getTime(), r.from.getTime())), new Date(Math.min(ends[i].getTime(), r.to.getTime()))));
     });
+    const totals = new Map<string, BucketTotals>();
+    for (const m of await Promise.all(parts)) for (const [k, v] of m) totals.set(k, v);
+    return fill(r, totals);
   }
 
-  /** The products bought most (units) in the range, with their revenue per currency. */
+  /**
+   * The products bought most (units) in the range, with their revenue per currency: whole UTC
+   * days from the per-day product rollup, a day the range cuts from the raw join of its part.
+   */
   async topProducts(ctx: TenancyContext, r: StatsRange, first: number | null | undefined): Promise<TopProductResult[]> {
     const n = first ?? DEFAULT_TOP_PRODUCTS;
     if (!Number.isInteger(n) || n < 0 || n > MAX_TOP_PRODUCTS) throw new BadUserInputError(`\`first\` must be between 0 and ${MAX_TOP_PRODUCTS}`);
     if (n === 0) return [];
     const em = await this.tenancy.storeManager(ctx, r.storeId);
     const engine = engineOf(em);
-    const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
-    const top = (await em.query(topProductsStatement(n), params)) as { productId: string; quantity: Num }[];
-    if (top.length === 0) return [];
-    const ids = top.map((t) => t.productId);
-    const revenueRows = (await em.query(productRevenueStatement(engine, ids.length), [...params, ...ids])) as { productId: string; currency: string; cents: Num }[];
-    const revenue = new Map<string, Map<string, bigint>>();
-    for (const row of revenueRows) {
-      const m = revenue.get(row.productId) ?? new Map<string, bigint>();
-      m.set(row.currency, toCents(row.cents));
-      revenue.set(row.productId, m);
+    const fromDay = Math.ceil(r.from.getTime() / DAY_MS);
+    const toDay = Math.floor(r.to.getTime() / DAY_MS);
+    // Each part: its top statement (parameters and all) and its revenue statement for some products.
+    const parts: { top: (limit: number | null) => [string, unknown[]]; revenue: (ids: string[]) => [string, unknown[]] }[] = [];
+    const raw = (from: Date, to: Date) => {
+      const params = [dateParam(engine, from), dateParam(engine, to)];
+      parts.push({ top: (limit) => [topProductsStatement(limit), params], revenue: (ids) => [productRevenueStatement(engine, ids.length), [...params, ...ids]] });
+    };
+    if (fromDay >= toDay) raw(r.from, r.to);
+    else {
+      if (r.from.getTime() < fromDay * DAY_MS) raw(r.from, new Date(fromDay * DAY_MS));
+      parts.push({ top: (limit) => [productRollupStatement(limit), [fromDay, toDay]], revenue: (ids) => [productRollupRevenueStatement(ids.length), [fromDay, toDay, ...ids]] });
+      if (toDay * DAY_MS < r.to.getTime()) raw(new Date(toDay * DAY_MS), r.to);
     }
-    return top.map((t) => ({ productId: t.productId, quantity: Number(t.quantity), revenue: revenueList(revenue.get(t.productId)) }));
+    // One part ranks in SQL; several are merged here (every product of each, then ranked alike).
+    const limit = parts.length === 1 ? n : null;
+    const units = new Map<string, number>();
+    for (const rows of await Promise.all(parts.map((p) => em.query(...p.top(limit)) as Promise<{ productId: string; quantity: Num }[]>))) {
+      for (const t of rows) units.set(t.productId, (units.get(t.productId) ?? 0) + Number(t.quantity));
+    }
+    const top = [...units].sort(([a, qa], [b, qb]) => qb - qa || (a < b ? -1 : a > b ? 1 : 0)).slice(0, n);
+    if (top.length === 0) return [];
+    const ids = top.map(([id]) => id);
+    const revenue = new Map<string, Map<string, bigint>>();
+    for (const rows of await Promise.all(parts.map((p) => em.query(...p.revenue(ids)) as Promise<{ productId: string; currency: string; cents: Num }[]>))) {
+      for (const row of rows) {
+        const m = revenue.get(row.productId) ?? new Map<string, bigint>();
+        m.set(row.currency, (m.get(row.currency) ?? 0n) + toCents(row.cents));
+        revenue.set(row.productId, m);
+      }
+    }
+    return top.map(([productId, quantity]) => ({ productId, quantity, revenue: revenueList(revenue.get(productId)) }));
   }
+}
+
+/** topProducts straight from the raw join over the whole range: the reference for tests. */
+export async function referenceTopProducts(em: EntityManager, r: StatsRange, n: number): Promise<TopProductResult[]> {
+  const engine = engineOf(em);
+  const params = [dateParam(engine, r.from), dateParam(engine, r.to)];
+  const top = (await em.query(topProductsStatement(n), params)) as { productId: string; quantity: Num }[];
+  if (top.length === 0) return [];
+  const rows = (await em.query(productRevenueStatement(engine, top.length), [...params, ...top.map((t) => t.productId)])) as { productId: string; currency: string; cents: Num }[];
+  return top.map((t) => ({
+    productId: t.productId,
+    quantity: Number(t.quantity),
+    revenue: revenueList(new Map(rows.filter((x) => x.productId === t.productId).map((x) => [x.currency, toCents(x.cents)]))),
+  }));
 }
