@@ -1,4 +1,6 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../services/pagination/selection';
 import type { Context } from '../context';
 import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
@@ -23,7 +25,9 @@ export class CustomerResolver {
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Arg('idOrEmail', { description: 'A customer ID or an e-mail address (matched exactly after trimming and lower-casing).' }) idOrEmail: string,
   ): Promise<Customer | null> {
-    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail);
+    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail, (found, links) =>
+      ctx.loaders.store(storeId).profileLinks.prime({ id: found.id, email: found.email }, links),
+    );
     return c ? toCustomer(storeId, c) : null;
   }
 
@@ -63,11 +67,11 @@ export class CustomerResolver {
   @FieldResolver(() => OrderConnection, {
     description: 'The customer\'s orders, newest first: those carrying their customer ID, their e-mail (guest orders included) or one of their visitor IDs, as the privacy report attributes them.',
   })
-  async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<OrderConnection> {
+  async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs, @Info() info: GraphQLResolveInfo): Promise<OrderConnection> {
     const page = pageRequest(first, after, true);
     const loaders = ctx.loaders.store(c.storeId);
     const { identifiers } = await loaders.profileLinks.load({ id: c.id, email: c.emailValue });
-    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page });
+    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page, withLines: selects(info, ['edges', 'node', 'lines']) });
     return OrderConnection.from(
       toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByPerson.load({ person: c.id, identifiers })),
     );
