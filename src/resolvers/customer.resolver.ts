@@ -4,7 +4,7 @@ import { selects } from '../services/pagination/selection';
 import type { Context } from '../context';
 import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
-import { toConnection } from '../services/pagination/connection';
+import { mapNodes, toConnection } from '../services/pagination/connection';
 import { Crm, Customer, CustomerConnection, CustomerOrderBy, Preferences } from './types/customer.type';
 import { toCustomer, toOrder, toVisitor } from './types/mappers';
 import { OrderConnection } from './types/order.type';
@@ -40,7 +40,7 @@ export class CustomerResolver {
     @Arg('orderBy', () => CustomerOrderBy, { nullable: true, defaultValue: CustomerOrderBy.ID, description: 'The order of the list (default ID); a cursor continues only the order that produced it.' }) orderBy: CustomerOrderBy,
   ): Promise<CustomerConnection> {
     const conn = await ctx.services.profiles.customers(ctx, storeId, pageRequest(first, after, orderBy === CustomerOrderBy.UPDATED_AT), orderBy);
-    return CustomerConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toCustomer(storeId, e.node) })) });
+    return CustomerConnection.from(mapNodes(conn, (c) => toCustomer(storeId, c)));
   }
 
   @Authorized(Scope.PERSONAL_DATA_READ)
