@@ -1,13 +1,14 @@
 import { CustomerEntity } from './customer.entity';
 import { OrderLineEntity } from './order-line.entity';
 import { OrderEntity } from './order.entity';
+import { PreferenceTallyEntity } from './preference-tally.entity';
 import { ProductEntity } from './product.entity';
 import { PurgePositionEntity } from './purge-position.entity';
 import { StoreLockEntity } from './store-lock.entity';
 import { VisitEventEntity } from './visit-event.entity';
 import { VisitorEntity } from './visitor.entity';
 
-export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
+export { CustomerEntity, OrderLineEntity, OrderEntity, PreferenceTallyEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
 
 /** Every entity of a store database. None refers to the catalog. */
 export const STORE_ENTITIES = [
@@ -18,5 +19,6 @@ export const STORE_ENTITIES = [
   OrderLineEntity,
   ProductEntity,
   StoreLockEntity,
+  PreferenceTallyEntity,
   PurgePositionEntity,
 ];

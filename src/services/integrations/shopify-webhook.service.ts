@@ -6,6 +6,7 @@ import { OrderEntity } from '../../entities/store';
 import { scrubPersonal } from '../../logging';
 import { operatorPrincipal } from '../../auth/principal';
 import { lockSubjects } from '../../tenancy/store-lock';
+import { refreshUnits } from '../profiles/preference-tallies';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
@@ -190,7 +191,10 @@ export class ShopifyWebhookService {
     if (orders.length) {
       anonymized = await this.services.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
-        return (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
+        const buyers = await em.find(OrderEntity, { where: { id: In(orders), anonymized: false }, select: { id: true, customerId: true } });
+        const n = (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
+        await refreshUnits(em, buyers.map((o) => o.customerId));
+        return n;
       });
       await this.services.tenancy.flushStore(ctx, store.id);
       await this.services.audit.record(ctx, [{ operation: 'shopify.ordersRedacted', storeId: store.id, companyId: store.companyId, records: anonymized }]);

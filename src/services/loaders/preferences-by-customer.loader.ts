@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { OrderEntity, OrderLineEntity, ProductEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
+import { PreferenceTallyEntity, ProductEntity, VisitorEntity } from '../../entities/store';
 import { PreferenceResult, scorePreferences } from '../profiles/preferences';
 import { marks, once, quote } from './raw-rows';
 
@@ -10,30 +10,30 @@ type Tally = Map<string, Map<string, number>>;
 const BATCH = 500;
 
 /**
- * Clicks per product (through the customer's visitors) and units bought per product (on orders
- * carrying the customer's ID), each with the product's category, for many customers in ONE
- * statement: the two aggregates as branches of a UNION ALL, the categories joined after.
+ * Clicks per product (summed over the tallies of the visitors carrying the customer's ID) and
+ * units bought per product (the customer's own tally), each with the product's category, for
+ * many customers in ONE statement. The tallies (profiles/preference-tallies.ts) equal the
+ * re-aggregation of the events and order lines, which is no longer read on a profile.
  */
 function preferencesSql(em: EntityManager, n: number): string {
   return once(em, `preferences|${n}`, () => {
     const esc = quote(em);
     const table = (e: new () => unknown) => esc(em.connection.getMetadata(e).tableName);
-    const [customerId, productId, kind, count, category, id] = ['customerId', 'productId', 'kind', 'n', 'category', 'id'].map(esc);
+    const [customerId, productId, kind, count, category, id, ownerId] = ['customerId', 'productId', 'kind', 'n', 'category', 'id', 'ownerId'].map(esc);
     return (
       `SELECT t.${customerId} AS ${customerId}, t.${productId} AS ${productId}, t.${kind} AS ${kind}, t.${count} AS ${count}, p.${category} AS ${category} FROM (` +
-      `SELECT v.${customerId} AS ${customerId}, e.${productId} AS ${productId}, 'c' AS ${kind}, COUNT(*) AS ${count} ` +
-      `FROM ${table(VisitEventEntity)} e INNER JOIN ${table(VisitorEntity)} v ON v.${id} = e.${esc('visitorId')} ` +
-      `WHERE v.${customerId} IN (${marks(n)}) AND e.${esc('type')} = 'CLICK' AND e.${productId} IS NOT NULL GROUP BY v.${customerId}, e.${productId} ` +
+      `SELECT v.${customerId} AS ${customerId}, c.${productId} AS ${productId}, 'c' AS ${kind}, SUM(c.${count}) AS ${count} ` +
+      `FROM ${table(VisitorEntity)} v INNER JOIN ${table(PreferenceTallyEntity)} c ON c.${kind} = 'v' AND c.${ownerId} = v.${id} ` +
+      `WHERE v.${customerId} IN (${marks(n)}) GROUP BY v.${customerId}, c.${productId} ` +
       `UNION ALL ` +
-      `SELECT o.${customerId} AS ${customerId}, l.${productId} AS ${productId}, 'b' AS ${kind}, SUM(l.${esc('quantity')}) AS ${count} ` +
-      `FROM ${table(OrderLineEntity)} l INNER JOIN ${table(OrderEntity)} o ON o.${id} = l.${esc('orderId')} ` +
-      `WHERE o.${customerId} IN (${marks(n)}) GROUP BY o.${customerId}, l.${productId}` +
+      `SELECT b.${ownerId} AS ${customerId}, b.${productId} AS ${productId}, 'b' AS ${kind}, b.${count} AS ${count} ` +
+      `FROM ${table(PreferenceTallyEntity)} b WHERE b.${kind} = 'c' AND b.${ownerId} IN (${marks(n)})` +
       `) t LEFT JOIN ${table(ProductEntity)} p ON p.${id} = t.${productId}`
     );
   });
 }
 
-/** Preferences for a page of customers in one statement: clicks, units bought, categories. */
+/** Preferences for a page of customers in one statement: their tallies of clicks and units bought, with the categories. */
 export const createPreferencesByCustomerLoader = (em: () => Promise<EntityManager>) =>
   new DataLoader<string, PreferenceResult>(
     async (ids) => {

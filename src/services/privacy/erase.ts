@@ -1,6 +1,7 @@
 import { EntityManager, In } from 'typeorm';
 import { CustomerEntity, OrderEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Footprint } from './footprint';
+import { forgetTallies } from '../profiles/preference-tallies';
 
 export interface EraseCounts {
   customersDeleted: number;
@@ -34,5 +35,6 @@ export async function eraseFootprint(em: EntityManager, f: Footprint): Promise<E
     async (ids) => (await em.update(OrderEntity, { id: In(ids) }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0,
   );
   const customersDeleted = await inChunks(f.customers.map((c) => c.id), async (ids) => (await em.delete(CustomerEntity, { id: In(ids) })).affected ?? 0);
+  await forgetTallies(em, visitorIds, [...f.orders.map((o) => o.customerId), ...f.customers.map((c) => c.id)]);
   return { customersDeleted, ordersAnonymized, visitorsDeleted, eventsDeleted };
 }
