@@ -58,6 +58,20 @@ describe.each(ENGINES)('statements per request [%s]', (engine) => {
     expect(observer.total()).toBe(8);
   });
 
+  it('reads the lines with the orders whether selected directly or through fragments', async () => {
+    const viaFragments = `query($s:ID!,$e:String!){ customer(storeId:$s, idOrEmail:$e){ orders(first: 10){ ...Edges } } }
+      fragment Edges on OrderConnection { edges { node { ... on Order { ...Lines } } } }
+      fragment Lines on Order { id lines { productId quantity } }`;
+    const vars = { s: a.storeIds[0], e: 'c008@example.com' };
+    await t.gql(a.key, viaFragments, vars);
+    t.gateway.services.observer.reset();
+    const d = ok(await t.gql(a.key, viaFragments, vars));
+    const lines = d.customer.orders.edges.map((e: { node: { id: string; lines: unknown[] } }) => [e.node.id, e.node.lines]);
+    expect(lines.sort()).toEqual([['o-c008-0', [{ productId: 'p0', quantity: 1 }]], ['o-c008-1', [{ productId: 'p1', quantity: 1 }]]]);
+    // The customer with their links, the orders with their lines: no statement of its own for the lines.
+    expect(t.gateway.services.observer.total((db) => db.startsWith('store:'))).toBe(2);
+  });
+
   it('issues the same small number of statements for a page of 10 and a page of 50 customers', async () => {
     const ten = await statementsFor(10);
     const fifty = await statementsFor(50);

@@ -59,13 +59,12 @@ function linksSql(em: EntityManager, source: LinkSource['by'], n: number): strin
     const head = (k: string, ov: string, visitor: string) => `SELECT '${k}' AS ${esc('k')}, c.${id} AS ${esc('owner')}, ${ov} AS ${esc('ov')}, ${visitor}${customerNulls}`;
     const orders = table(OrderEntity);
     const visitors = table(VisitorEntity);
+    // An order's row carries its visitor ID and, when the visitor exists, the visitor.
     const branches = [
-      `${head('o', `o.${visitorId}`, v.nulls)} FROM c INNER JOIN ${orders} o ON o.${customerId} = c.${id} WHERE o.${visitorId} <> ''`,
-      `${head('o', `o.${visitorId}`, v.nulls)} FROM c INNER JOIN ${orders} o ON o.${email} = c.${email} WHERE o.${visitorId} <> ''`,
+      `${head('o', `o.${visitorId}`, v.columns)} FROM c INNER JOIN ${orders} o ON o.${customerId} = c.${id} LEFT JOIN ${visitors} v ON v.${id} = o.${visitorId} WHERE o.${visitorId} <> ''`,
+      `${head('o', `o.${visitorId}`, v.columns)} FROM c INNER JOIN ${orders} o ON o.${email} = c.${email} LEFT JOIN ${visitors} v ON v.${id} = o.${visitorId} WHERE o.${visitorId} <> ''`,
       `${head('v', 'NULL', v.columns)} FROM c INNER JOIN ${visitors} v ON v.${customerId} = c.${id}`,
       `${head('v', 'NULL', v.columns)} FROM c INNER JOIN ${visitors} v ON v.${email} = c.${email}`,
-      `${head('v', 'NULL', v.columns)} FROM c INNER JOIN ${orders} o ON o.${customerId} = c.${id} INNER JOIN ${visitors} v ON v.${id} = o.${visitorId}`,
-      `${head('v', 'NULL', v.columns)} FROM c INNER JOIN ${orders} o ON o.${email} = c.${email} INNER JOIN ${visitors} v ON v.${id} = o.${visitorId}`,
     ];
     if (withCustomer) {
       branches.unshift(`SELECT 'c' AS ${esc('k')}, c.${id} AS ${esc('owner')}, NULL AS ${esc('ov')}, ${v.nulls}, ${c.names.map((name) => `c.${esc(name)} AS ${esc(name)}`).join(', ')} FROM c`);
@@ -103,7 +102,8 @@ export async function linksOf(em: EntityManager, source: LinkSource): Promise<{ 
       const s = orderVisitors.get(r.owner) ?? new Set<string>();
       s.add(r.ov);
       orderVisitors.set(r.owner, s);
-    } else if (r.k === 'v') {
+    }
+    if ((r.k === 'o' || r.k === 'v') && r.v_id !== null && r.v_id !== undefined) {
       const m = visitors.get(r.owner) ?? new Map<string, VisitorEntity>();
       if (!m.has(r.v_id as string)) m.set(r.v_id as string, v.hydrate(r)!);
       visitors.set(r.owner, m);
