@@ -26,8 +26,7 @@ function storeLoaders(em: () => Promise<EntityManager>, store: () => Promise<Sto
     }),
     orderCountByPerson,
     linesByOrder,
-    // A page of a visitor's log brings the log's length along.
-    eventsByVisitor: createEventsByVisitorLoader(em, (visitorId, n) => eventCountByVisitor.prime(visitorId, n)),
+    eventsByVisitor: createEventsByVisitorLoader(em),
     eventCountByVisitor,
     preferencesByCustomer: createPreferencesByCustomerLoader(em),
     productById: createProductByIdLoader(em),
