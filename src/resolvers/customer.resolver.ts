@@ -24,10 +24,16 @@ export class CustomerResolver {
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Arg('idOrEmail', { description: 'A customer ID or an e-mail address (matched exactly after trimming and lower-casing).' }) idOrEmail: string,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Customer | null> {
-    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail, (found, links) =>
-      ctx.loaders.store(storeId).profileLinks.prime({ id: found.id, email: found.email }, links),
-    );
+    const loaders = ctx.loaders.store(storeId);
+    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail, {
+      withPreferences: selects(info, ['preferences']),
+      then: (found, links, preferences) => {
+        loaders.profileLinks.prime({ id: found.id, email: found.email }, links);
+        if (preferences) loaders.preferencesByCustomer.prime(found.id, preferences);
+      },
+    });
     return c ? toCustomer(storeId, c) : null;
   }
 

@@ -31,7 +31,14 @@ describe.each(ENGINES)('preference tallies [%s]', (engine) => {
     expect(tallies).toEqual(sorted(await storeSql(t, s, REAGGREGATED)));
     return tallies;
   }
-  const top = async (q: string) => ok(await t.gql(a.key, PREFS, { s, q })).customer?.preferences.topProducts;
+  // A profile reads them with the customer (person-links.loader.ts), a list through its loader: both must agree.
+  const LIST = 'query($s:ID!){ customers(storeId:$s, first: 10){ edges { node { id preferences { topProducts { productId score } } } } } }';
+  const top = async (q: string) => {
+    const one = ok(await t.gql(a.key, PREFS, { s, q })).customer?.preferences.topProducts;
+    const listed = ok(await t.gql(a.key, LIST, { s })).customers.edges.find((e: { node: { id: string } }) => e.node.id === q || `${e.node.id}@example.com` === q);
+    expect(listed?.node.preferences.topProducts).toEqual(one);
+    return one;
+  };
 
   beforeAll(async () => {
     t = await startTestGateway(engine);

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { EntityManager } from 'typeorm';
-import { CustomerEntity, OrderEntity, OrderLineEntity, VisitorEntity } from '../../entities/store';
+import { CustomerEntity, OrderEntity, OrderLineEntity, PreferenceTallyEntity, ProductEntity, VisitorEntity } from '../../entities/store';
+import type { PreferenceResult } from '../profiles/preferences';
+import { scoreTallies } from './preferences-by-customer.loader';
 import { orderCountByPerson, ordersByPerson } from '../pagination/paged-by-person';
 import { PageRequest, pageKey } from '../pagination/cursor';
 import { absorb, broughtBy } from '../subject/person-links';
@@ -41,8 +43,8 @@ export type LinkSource =
  * statement also returns the customer's row, so a profile costs one statement before its
  * orders, visitors' logs and preferences.
  */
-function linksSql(em: EntityManager, source: LinkSource['by'], n: number): string {
-  return once(em, `links|${source}|${n}`, () => {
+function linksSql(em: EntityManager, source: LinkSource['by'], n: number, withPreferences: boolean): string {
+  return once(em, `links|${source}|${n}|${withPreferences ? 1 : 0}`, () => {
     const esc = quote(em);
     const table = (e: new () => unknown) => esc(em.connection.getMetadata(e).tableName);
     const c = projection(em, CustomerEntity, 'x', 'c_');
@@ -56,7 +58,8 @@ function linksSql(em: EntityManager, source: LinkSource['by'], n: number): strin
           ? `SELECT x.${id} AS ${id}, x.${email} AS ${email}, ${c.columns} FROM ${table(CustomerEntity)} x WHERE x.${id} = ?`
           : Array.from({ length: n }, (_, i) => (i === 0 ? `SELECT ? AS ${id}, ? AS ${email}` : 'SELECT ?, ?')).join(' UNION ALL ');
     const customerNulls = withCustomer ? `, ${c.nulls}` : '';
-    const head = (k: string, ov: string, visitor: string) => `SELECT '${k}' AS ${esc('k')}, c.${id} AS ${esc('owner')}, ${ov} AS ${esc('ov')}, ${visitor}${customerNulls}`;
+    const preferenceNulls = withPreferences ? `, ${PREFERENCE_COLUMNS.map((name) => `NULL AS ${esc(name)}`).join(', ')}` : '';
+    const head = (k: string, ov: string, visitor: string) => `SELECT '${k}' AS ${esc('k')}, c.${id} AS ${esc('owner')}, ${ov} AS ${esc('ov')}, ${visitor}${customerNulls}${preferenceNulls}`;
     const orders = table(OrderEntity);
     const visitors = table(VisitorEntity);
     // An order's row carries its visitor ID and, when the visitor exists, the visitor.
@@ -67,14 +70,30 @@ function linksSql(em: EntityManager, source: LinkSource['by'], n: number): strin
       `${head('v', 'NULL', v.columns)} FROM c INNER JOIN ${visitors} v ON v.${email} = c.${email}`,
     ];
     if (withCustomer) {
-      branches.unshift(`SELECT 'c' AS ${esc('k')}, c.${id} AS ${esc('owner')}, NULL AS ${esc('ov')}, ${v.nulls}, ${c.names.map((name) => `c.${esc(name)} AS ${esc(name)}`).join(', ')} FROM c`);
+      branches.unshift(`SELECT 'c' AS ${esc('k')}, c.${id} AS ${esc('owner')}, NULL AS ${esc('ov')}, ${v.nulls}, ${c.names.map((name) => `c.${esc(name)} AS ${esc(name)}`).join(', ')}${preferenceNulls} FROM c`);
+    }
+    if (withPreferences) {
+      // The customer's preference tallies (as preferences-by-customer.loader.ts reads them).
+      const tallies = table(PreferenceTallyEntity);
+      const [kind, ownerId, productId, count, category] = ['kind', 'ownerId', 'productId', 'n', 'category'].map(esc);
+      const prefHead = `SELECT 'p' AS ${esc('k')}, c.${id} AS ${esc('owner')}, NULL AS ${esc('ov')}, ${v.nulls}${customerNulls}`;
+      const [pp, pk, pn, pc] = PREFERENCE_COLUMNS.map(esc);
+      branches.push(
+        `${prefHead}, t.${productId} AS ${pp}, 'c' AS ${pk}, SUM(t.${count}) AS ${pn}, p.${category} AS ${pc} FROM c INNER JOIN ${visitors} v ON v.${customerId} = c.${id} ` +
+          `INNER JOIN ${tallies} t ON t.${kind} = 'v' AND t.${ownerId} = v.${id} LEFT JOIN ${table(ProductEntity)} p ON p.${id} = t.${productId} GROUP BY c.${id}, t.${productId}, p.${category}`,
+        `${prefHead}, b.${productId} AS ${pp}, 'b' AS ${pk}, b.${count} AS ${pn}, p.${category} AS ${pc} FROM c INNER JOIN ${tallies} b ON b.${kind} = 'c' AND b.${ownerId} = c.${id} ` +
+          `LEFT JOIN ${table(ProductEntity)} p ON p.${id} = b.${productId}`,
+      );
     }
     return `WITH c AS (${src}) ${branches.join(' UNION ALL ')}`;
   });
 }
 
+/** A preference row's columns in the links statement: product, kind ('c' clicks, 'b' bought), count, category. */
+const PREFERENCE_COLUMNS = ['pp', 'pk', 'pn', 'pc'];
+
 interface LinkRow {
-  k: 'c' | 'o' | 'v';
+  k: 'c' | 'o' | 'v' | 'p';
   owner: string;
   ov: string | null;
   [column: string]: unknown;
@@ -84,10 +103,15 @@ interface LinkRow {
  * Runs the links statement: per customer (by ID), the links as followLinks(tables: order,
  * visitor; one round) finds them, and for a profile lookup the customer found (or null).
  */
-export async function linksOf(em: EntityManager, source: LinkSource): Promise<{ customer: CustomerEntity | null; links: Map<string, ProfileLinks> }> {
+export async function linksOf(
+  em: EntityManager,
+  source: LinkSource,
+  withPreferences = false,
+): Promise<{ customer: CustomerEntity | null; links: Map<string, ProfileLinks>; preferences: PreferenceResult | null }> {
   const keys: ProfileKey[] = source.by === 'keys' ? [...source.keys] : [];
   const params: unknown[] = source.by === 'email' ? [source.email] : source.by === 'id' ? [source.id] : keys.flatMap((k) => [k.id, k.email || null]);
-  const rows: LinkRow[] = await em.query(linksSql(em, source.by, keys.length), params);
+  const withPrefs = withPreferences && source.by !== 'keys';
+  const rows: LinkRow[] = await em.query(linksSql(em, source.by, keys.length, withPrefs), params);
   let customer: CustomerEntity | null = null;
   if (source.by !== 'keys') {
     const row = rows.find((r) => r.k === 'c');
@@ -121,7 +145,11 @@ export async function linksOf(em: EntityManager, source: LinkSource): Promise<{ 
       visitors: vs.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     });
   }
-  return { customer, links };
+  const preferences =
+    withPrefs && customer
+      ? scoreTallies(rows.filter((r) => r.k === 'p').map((r) => ({ customerId: r.owner, productId: r.pp as string, kind: r.pk as 'c' | 'b', n: r.pn as number, category: r.pc as string | null })), [customer.id])[0]
+      : null;
+  return { customer, links, preferences };
 }
 
 /**

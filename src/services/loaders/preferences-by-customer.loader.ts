@@ -33,27 +33,37 @@ function preferencesSql(em: EntityManager, n: number): string {
   });
 }
 
+export interface TallyRow {
+  customerId: string;
+  productId: string;
+  kind: 'c' | 'b';
+  n: string | number;
+  category: string | null;
+}
+
+/** Each customer's preferences from their tally rows (clicks 'c', units bought 'b', with categories). */
+export function scoreTallies(rows: readonly TallyRow[], ids: readonly string[]): PreferenceResult[] {
+  const clicks: Tally = new Map();
+  const bought: Tally = new Map();
+  const categoryOf = new Map<string, string | null>();
+  for (const r of rows) {
+    const t = r.kind === 'c' ? clicks : bought;
+    const per = t.get(r.customerId) ?? new Map<string, number>();
+    per.set(r.productId, Number(r.n));
+    t.set(r.customerId, per);
+    if (r.category !== null && r.category !== undefined) categoryOf.set(r.productId, r.category);
+  }
+  const none = new Map<string, number>();
+  return ids.map((id) => scorePreferences(clicks.get(id) ?? none, bought.get(id) ?? none, categoryOf));
+}
+
 /** Preferences for a page of customers in one statement: their tallies of clicks and units bought, with the categories. */
 export const createPreferencesByCustomerLoader = (em: () => Promise<EntityManager>) =>
   new DataLoader<string, PreferenceResult>(
     async (ids) => {
       const m = await em();
-      const rows: { customerId: string; productId: string; kind: 'c' | 'b'; n: string | number; category: string | null }[] = await m.query(preferencesSql(m, ids.length), [
-        ...ids,
-        ...ids,
-      ]);
-      const clicks: Tally = new Map();
-      const bought: Tally = new Map();
-      const categoryOf = new Map<string, string | null>();
-      for (const r of rows) {
-        const t = r.kind === 'c' ? clicks : bought;
-        const per = t.get(r.customerId) ?? new Map<string, number>();
-        per.set(r.productId, Number(r.n));
-        t.set(r.customerId, per);
-        if (r.category !== null && r.category !== undefined) categoryOf.set(r.productId, r.category);
-      }
-      const none = new Map<string, number>();
-      return ids.map((id) => scorePreferences(clicks.get(id) ?? none, bought.get(id) ?? none, categoryOf));
+      const rows: TallyRow[] = await m.query(preferencesSql(m, ids.length), [...ids, ...ids]);
+      return scoreTallies(rows, ids);
     },
     { maxBatchSize: BATCH },
   );

@@ -10,6 +10,7 @@ import { parsePerson } from '../subject/subject-input';
 import type { ReadAudit } from '../audit/read-audit';
 import type { SubjectHasher } from '../subject/subject-hasher';
 import { LinkSource, linksOf, ProfileLinks } from '../loaders/person-links.loader';
+import type { PreferenceResult } from './preferences';
 
 /** A profile lookup is audited through the request's read collector. */
 export interface ProfileContext extends TenancyContext {
@@ -39,14 +40,20 @@ export class ProfileService {
    * the trail and findable by the address probed. A lookup by customer ID is not audited
    * unless personal fields are read: an ID names no one outside the store.
    */
-  async findCustomer(ctx: ProfileContext, storeId: string, idOrEmail: string, withLinks?: (c: CustomerEntity, links: ProfileLinks) => void): Promise<CustomerEntity | null> {
+  async findCustomer(
+    ctx: ProfileContext,
+    storeId: string,
+    idOrEmail: string,
+    found?: { withPreferences?: boolean; then(c: CustomerEntity, links: ProfileLinks, preferences: PreferenceResult | null): void },
+  ): Promise<CustomerEntity | null> {
     const person = parsePerson({ idOrEmail });
     const em = await this.tenancy.storeManager(ctx, storeId);
-    // The customer and their profile links in one statement (linksOf): the profile's orders,
-    // visitors and the audit's identifiers need them next.
+    // The customer and their profile links (and, when the caller will read them, their
+    // preferences) in one statement (linksOf): the profile's orders, visitors and the audit's
+    // identifiers need the links next.
     const lookup = async (source: LinkSource) => {
-      const { customer, links } = await linksOf(em, source);
-      if (customer) withLinks?.(customer, links.get(customer.id)!);
+      const { customer, links, preferences } = await linksOf(em, source, found?.withPreferences);
+      if (customer) found?.then(customer, links.get(customer.id)!, preferences);
       return customer;
     };
     if (person.emails.length) {
