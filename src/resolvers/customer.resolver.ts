@@ -29,7 +29,7 @@ export class CustomerResolver {
     const loaders = ctx.loaders.store(storeId);
     const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail, {
       withPreferences: selects(info, ['preferences']),
-      then: (found, links, preferences) => {
+      onFound: (found, links, preferences) => {
         loaders.profileLinks.prime({ id: found.id, email: found.email }, links);
         if (preferences) loaders.preferencesByCustomer.prime(found.id, preferences);
       },

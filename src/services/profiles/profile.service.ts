@@ -44,7 +44,7 @@ export class ProfileService {
     ctx: ProfileContext,
     storeId: string,
     idOrEmail: string,
-    found?: { withPreferences?: boolean; then(c: CustomerEntity, links: ProfileLinks, preferences: PreferenceResult | null): void },
+    found?: { withPreferences?: boolean; onFound(c: CustomerEntity, links: ProfileLinks, preferences: PreferenceResult | null): void },
   ): Promise<CustomerEntity | null> {
     const person = parsePerson({ idOrEmail });
     const em = await this.tenancy.storeManager(ctx, storeId);
@@ -53,7 +53,7 @@ export class ProfileService {
     // identifiers need the links next.
     const lookup = async (source: LinkSource) => {
       const { customer, links, preferences } = await linksOf(em, source, found?.withPreferences);
-      if (customer) found?.then(customer, links.get(customer.id)!, preferences);
+      if (customer) found?.onFound(customer, links.get(customer.id)!, preferences);
       return customer;
     };
     if (person.emails.length) {
