@@ -40,6 +40,20 @@ async function main() {
   };
   const email = (i: number) => customerEmail((i * 7919) % sizes.customers);
   const linksFor = async (i: number) => (await linksOf(em, { by: 'email', email: email(i) }));
+  if (process.env.ALL) {
+    // Every customer's profile statements once: any that throws is reported.
+    for (let i = 0; i < sizes.customers; i++) {
+      try {
+        const { customer, links } = await linksOf(em, { by: 'email', email: customerEmail(i) }, true);
+        if (!customer) { console.log('no customer', i); continue; }
+        const l = links.get(customer.id)!;
+        await ordersByPerson(em, [[customer.id, l.identifiers]], { first: 10, after: null }, { withLines: true });
+        await pagedByParent(em, VisitEventEntity, l.visitors.map((v) => v.id), { first: 10, after: null }, { parentColumn: 'visitorId', timeColumn: 'occurredAt', numericId: true });
+      } catch (e) {
+        console.log('customer', i, String(e).slice(0, 300));
+      }
+    }
+  }
   await time('links (customer + links)', linksFor);
   // As before (for comparison): the customer, then followLinks' two statements.
   await time('links, as before (3 stmts)', async (i) => {
