@@ -254,7 +254,17 @@ export async function seedStore(server: MysqlServer, database: string, s: Sizes,
   // Fresh statistics, as a long-running store would have: the optimizer picks indexes from them.
   const c = await open();
   try {
-    await c.query('ANALYZE TABLE customers, visitors, visit_events, orders, order_lines, products');
+    // The preference tallies the gateway's ingestion would have kept (the same SQL as the
+    // PreferenceTallies migration's backfill): rows written behind its back get them here.
+    await c.query('DELETE FROM preference_tallies');
+    await c.query(
+      "INSERT INTO preference_tallies (kind, ownerId, productId, n) SELECT 'v', e.visitorId, e.productId, COUNT(*) FROM visit_events e WHERE e.type = 'CLICK' AND e.productId IS NOT NULL GROUP BY e.visitorId, e.productId",
+    );
+    await c.query(
+      "INSERT INTO preference_tallies (kind, ownerId, productId, n) SELECT 'c', o.customerId, l.productId, SUM(l.quantity) FROM order_lines l INNER JOIN orders o ON o.id = l.orderId WHERE o.customerId IS NOT NULL GROUP BY o.customerId, l.productId",
+    );
+    await c.query('COMMIT');
+    await c.query('ANALYZE TABLE customers, visitors, visit_events, orders, order_lines, products, preference_tallies');
   } finally {
     await c.end();
   }

@@ -167,8 +167,9 @@ async function preferences(pool: Pool, customerId: string) {
   const scored = await rows(
     pool,
     'SELECT t.`productId`, SUM(t.`n`) AS `score`, p.`category` FROM (' +
-      "SELECT e.`productId`, COUNT(*) AS `n` FROM `visit_events` e JOIN `visitors` v ON v.`id` = e.`visitorId` WHERE v.`customerId` = ? AND e.`type` = 'CLICK' AND e.`productId` IS NOT NULL GROUP BY e.`productId` " +
-      'UNION ALL SELECT l.`productId`, ? * SUM(l.`quantity`) FROM `order_lines` l JOIN `orders` o ON o.`id` = l.`orderId` WHERE o.`customerId` = ? GROUP BY l.`productId`' +
+      // The store's preference tallies (the gateway keeps them at ingestion): clicks per visitor, units bought per customer.
+      "SELECT c.`productId`, SUM(c.`n`) AS `n` FROM `visitors` v JOIN `preference_tallies` c ON c.`kind` = 'v' AND c.`ownerId` = v.`id` WHERE v.`customerId` = ? GROUP BY c.`productId` " +
+      "UNION ALL SELECT b.`productId`, ? * b.`n` FROM `preference_tallies` b WHERE b.`kind` = 'c' AND b.`ownerId` = ?" +
       ') t LEFT JOIN `products` p ON p.`id` = t.`productId` GROUP BY t.`productId`, p.`category`',
     [customerId, PURCHASE_WEIGHT, customerId],
   );

@@ -80,12 +80,17 @@ export interface Context {
  * seed. Each gets its own request ID, fresh DataLoaders and an empty read audit.
  */
 export function createContext(services: Services, principal: Principal, requestId: string = randomUUID()): Context {
+  // The request's logger is made on its first line: most requests write none (a child logger
+  // with redaction costs more than the rest of a small read's context).
+  let log: Logger | undefined;
   return {
     requestId,
     principal,
     services,
     loaders: createLoaders(services.tenancy, { principal }),
-    log: services.log.child({ requestId, apiKeyId: principal.apiKeyId }),
+    get log(): Logger {
+      return (log ??= services.log.child({ requestId, apiKeyId: principal.apiKeyId }));
+    },
     reads: new ReadAudit(),
   };
 }

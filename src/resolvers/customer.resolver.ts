@@ -1,8 +1,10 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { selects } from '../services/pagination/selection';
 import type { Context } from '../context';
 import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
-import { toConnection } from '../services/pagination/connection';
+import { mapNodes, toConnection } from '../services/pagination/connection';
 import { Crm, Customer, CustomerConnection, CustomerOrderBy, Preferences } from './types/customer.type';
 import { toCustomer, toOrder, toVisitor } from './types/mappers';
 import { OrderConnection } from './types/order.type';
@@ -22,8 +24,16 @@ export class CustomerResolver {
     @Ctx() ctx: Context,
     @Arg('storeId', () => ID, { description: 'The store.' }) storeId: string,
     @Arg('idOrEmail', { description: 'A customer ID or an e-mail address (matched exactly after trimming and lower-casing).' }) idOrEmail: string,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Customer | null> {
-    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail);
+    const loaders = ctx.loaders.store(storeId);
+    const c = await ctx.services.profiles.findCustomer(ctx, storeId, idOrEmail, {
+      withPreferences: selects(info, ['preferences']),
+      onFound: (found, links, preferences) => {
+        loaders.profileLinks.prime({ id: found.id, email: found.email }, links);
+        if (preferences) loaders.preferencesByCustomer.prime(found.id, preferences);
+      },
+    });
     return c ? toCustomer(storeId, c) : null;
   }
 
@@ -36,7 +46,7 @@ export class CustomerResolver {
     @Arg('orderBy', () => CustomerOrderBy, { nullable: true, defaultValue: CustomerOrderBy.ID, description: 'The order of the list (default ID); a cursor continues only the order that produced it.' }) orderBy: CustomerOrderBy,
   ): Promise<CustomerConnection> {
     const conn = await ctx.services.profiles.customers(ctx, storeId, pageRequest(first, after, orderBy === CustomerOrderBy.UPDATED_AT), orderBy);
-    return CustomerConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toCustomer(storeId, e.node) })) });
+    return CustomerConnection.from(mapNodes(conn, (c) => toCustomer(storeId, c)));
   }
 
   @Authorized(Scope.PERSONAL_DATA_READ)
@@ -63,11 +73,11 @@ export class CustomerResolver {
   @FieldResolver(() => OrderConnection, {
     description: 'The customer\'s orders, newest first: those carrying their customer ID, their e-mail (guest orders included) or one of their visitor IDs, as the privacy report attributes them.',
   })
-  async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs): Promise<OrderConnection> {
+  async orders(@Root() c: Customer, @Ctx() ctx: Context, @Args() { first, after }: PageArgs, @Info() info: GraphQLResolveInfo): Promise<OrderConnection> {
     const page = pageRequest(first, after, true);
     const loaders = ctx.loaders.store(c.storeId);
     const { identifiers } = await loaders.profileLinks.load({ id: c.id, email: c.emailValue });
-    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page });
+    const rows = await loaders.ordersByPerson.load({ person: c.id, identifiers, page, withLines: selects(info, ['edges', 'node', 'lines']) });
     return OrderConnection.from(
       toConnection(rows, page, (o) => ({ at: o.createdAt, id: o.id }), (o) => toOrder(c.storeId, o), () => loaders.orderCountByPerson.load({ person: c.id, identifiers })),
     );

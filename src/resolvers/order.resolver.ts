@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } 
 import type { Context } from '../context';
 import { Scope } from '../auth/scope';
 import { pageRequest } from '../services/pagination/cursor';
+import { mapNodes } from '../services/pagination/connection';
 import { Customer } from './types/customer.type';
 import { toCustomer, toOrder, toOrderLine } from './types/mappers';
 import { Order, OrderConnection, OrderLine } from './types/order.type';
@@ -21,7 +22,7 @@ export class OrderResolver {
     @Arg('to', () => Date, { nullable: true, description: 'Only orders placed before this time (exclusive).' }) to: Date | null,
   ): Promise<OrderConnection> {
     const conn = await ctx.services.profiles.orders(ctx, storeId, pageRequest(first, after, true), { from, to });
-    return OrderConnection.from({ ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: toOrder(storeId, e.node) })) });
+    return OrderConnection.from(mapNodes(conn, (o) => toOrder(storeId, o)));
   }
 
   @Authorized(Scope.PERSONAL_DATA_READ)

@@ -1,6 +1,7 @@
 import { CustomerEntity } from './customer.entity';
 import { OrderLineEntity } from './order-line.entity';
 import { OrderEntity } from './order.entity';
+import { PreferenceTallyEntity } from './preference-tally.entity';
 import { ProductEntity } from './product.entity';
 import { PurgePositionEntity } from './purge-position.entity';
 import { StoreLockEntity } from './store-lock.entity';
@@ -9,7 +10,7 @@ import { VisitEventEntity } from './visit-event.entity';
 import { VisitorEntity } from './visitor.entity';
 
 export { StatsBucketBuyerEntity, StatsBucketVisitorEntity, StatsDayEventsEntity, StatsDayOrdersEntity, StatsDayProductsEntity };
-export { CustomerEntity, OrderLineEntity, OrderEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
+export { CustomerEntity, OrderLineEntity, OrderEntity, PreferenceTallyEntity, ProductEntity, PurgePositionEntity, StoreLockEntity, VisitEventEntity, VisitorEntity };
 
 /** Every entity of a store database. None refers to the catalog. */
 export const STORE_ENTITIES = [
@@ -20,6 +21,7 @@ export const STORE_ENTITIES = [
   OrderLineEntity,
   ProductEntity,
   StoreLockEntity,
+  PreferenceTallyEntity,
   PurgePositionEntity,
   StatsDayEventsEntity,
   StatsDayOrdersEntity,

@@ -7,6 +7,7 @@ import { lockSubjects } from '../../tenancy/store-lock';
 import type { SuppressionService } from '../privacy/suppression.service';
 import { rollupEventsInserted, rollupOrdersUpserting } from '../stats/rollups';
 import { customerRecord, eventRecord, orderRecord, parseBatch } from './ingestion-schemas';
+import { addClicks, refreshUnits } from '../profiles/preference-tallies';
 
 const present = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
 
@@ -130,6 +131,7 @@ export class IngestionService {
       await upsertChunked(em, VisitorEntity, [...touched].map((id) => visitors.get(id)!));
       await insertChunked(em, VisitEventEntity, events);
       await rollupEventsInserted(em, events);
+      await addClicks(em, events);
       result.accepted = events.length;
       return result;
     });
@@ -171,6 +173,7 @@ export class IngestionService {
         r.lines.map((l) => Object.assign(new OrderLineEntity(), { orderId: r.id, productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
       );
       await insertChunked(em, OrderLineEntity, lines);
+      await refreshUnits(em, [...[...existing.values()].map((o) => o.customerId), ...orders.map((o) => o.customerId)]);
       result.accepted = orders.length;
       return result;
     });

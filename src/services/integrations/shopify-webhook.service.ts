@@ -8,6 +8,7 @@ import { operatorPrincipal } from '../../auth/principal';
 import { rollupOrdersAnonymizing } from '../stats/rollups';
 import { lockSubjects } from '../../tenancy/store-lock';
 import type { Caller } from '../../tenancy/tenancy';
+import { refreshUnits } from '../profiles/preference-tallies';
 
 /** Shopify's mandatory compliance topics (the only ones this endpoint takes). */
 export const SHOPIFY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
@@ -200,7 +201,10 @@ export class ShopifyWebhookService {
       anonymized = await this.services.tenancy.storeTransaction(ctx, store.id, async (em) => {
         await lockSubjects(em, 'exclusive');
         await rollupOrdersAnonymizing(em, orders);
-        return (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
+        const buyers = await em.find(OrderEntity, { where: { id: In(orders), anonymized: false }, select: { id: true, customerId: true } });
+        const n = (await em.update(OrderEntity, { id: In(orders), anonymized: false }, { customerId: null, email: null, visitorId: null, anonymized: true })).affected ?? 0;
+        await refreshUnits(em, buyers.map((o) => o.customerId));
+        return n;
       });
       await this.services.tenancy.flushStore(ctx, store.id);
       await this.services.audit.record(ctx, [{ operation: 'shopify.ordersRedacted', storeId: store.id, companyId: store.companyId, records: anonymized }]);

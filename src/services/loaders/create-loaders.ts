@@ -12,15 +12,22 @@ import { createProductByIdLoader } from './product-by-id.loader';
 import { createStoreByIdLoader } from './store-by-id.loader';
 
 function storeLoaders(em: () => Promise<EntityManager>, store: () => Promise<StoreEntity>) {
+  const orderCountByPerson = createOrderCountByPersonLoader(em);
+  const linesByOrder = createLinesByOrderLoader(em);
+  const eventCountByVisitor = createEventCountByVisitorLoader(em);
   return {
     retentionByVisitor: createRetentionByVisitorLoader(em, store),
     customerById: createCustomerByIdLoader(em),
     profileLinks: createProfileLinksLoader(em),
-    ordersByPerson: createOrdersByPersonLoader(em),
-    orderCountByPerson: createOrderCountByPersonLoader(em),
-    linesByOrder: createLinesByOrderLoader(em),
+    // A page of orders brings its lines (when selected) and each person's order count along.
+    ordersByPerson: createOrdersByPersonLoader(em, {
+      lines: (orderId, lines) => linesByOrder.prime(orderId, lines),
+      count: (person, identifiers, n) => orderCountByPerson.prime({ person, identifiers }, n),
+    }),
+    orderCountByPerson,
+    linesByOrder,
     eventsByVisitor: createEventsByVisitorLoader(em),
-    eventCountByVisitor: createEventCountByVisitorLoader(em),
+    eventCountByVisitor,
     preferencesByCustomer: createPreferencesByCustomerLoader(em),
     productById: createProductByIdLoader(em),
   };

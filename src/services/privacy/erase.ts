@@ -2,6 +2,7 @@ import { EntityManager, In } from 'typeorm';
 import { CustomerEntity, OrderEntity, VisitEventEntity, VisitorEntity } from '../../entities/store';
 import { Footprint } from './footprint';
 import { rollupEventsDeleting, rollupOrdersAnonymizing } from '../stats/rollups';
+import { forgetTallies } from '../profiles/preference-tallies';
 
 export interface EraseCounts {
   customersDeleted: number;
@@ -41,5 +42,6 @@ export async function eraseFootprint(em: EntityManager, f: Footprint): Promise<E
     },
   );
   const customersDeleted = await inChunks(f.customers.map((c) => c.id), async (ids) => (await em.delete(CustomerEntity, { id: In(ids) })).affected ?? 0);
+  await forgetTallies(em, visitorIds, [...f.orders.map((o) => o.customerId), ...f.customers.map((c) => c.id)]);
   return { customersDeleted, ordersAnonymized, visitorsDeleted, eventsDeleted };
 }

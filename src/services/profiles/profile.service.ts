@@ -9,6 +9,8 @@ import { normalizeId } from '../subject/normalize';
 import { parsePerson } from '../subject/subject-input';
 import type { ReadAudit } from '../audit/read-audit';
 import type { SubjectHasher } from '../subject/subject-hasher';
+import { LinkSource, linksOf, ProfileLinks } from '../loaders/person-links.loader';
+import type { PreferenceResult } from './preferences';
 
 /** A profile lookup is audited through the request's read collector. */
 export interface ProfileContext extends TenancyContext {
@@ -38,18 +40,30 @@ export class ProfileService {
    * the trail and findable by the address probed. A lookup by customer ID is not audited
    * unless personal fields are read: an ID names no one outside the store.
    */
-  async findCustomer(ctx: ProfileContext, storeId: string, idOrEmail: string): Promise<CustomerEntity | null> {
+  async findCustomer(
+    ctx: ProfileContext,
+    storeId: string,
+    idOrEmail: string,
+    found?: { withPreferences?: boolean; onFound(c: CustomerEntity, links: ProfileLinks, preferences: PreferenceResult | null): void },
+  ): Promise<CustomerEntity | null> {
     const person = parsePerson({ idOrEmail });
     const em = await this.tenancy.storeManager(ctx, storeId);
+    // The customer and their profile links (and, when the caller will read them, their
+    // preferences) in one statement (linksOf): the profile's orders, visitors and the audit's
+    // identifiers need the links next.
+    const lookup = async (source: LinkSource) => {
+      const { customer, links, preferences } = await linksOf(em, source, found?.withPreferences);
+      if (customer) found?.onFound(customer, links.get(customer.id)!, preferences);
+      return customer;
+    };
     if (person.emails.length) {
       const found =
-        (await em.findOne(CustomerEntity, { where: { email: person.emails[0] }, order: { updatedAt: 'DESC', id: 'ASC' } })) ??
-        (person.customerIds.length ? await em.findOneBy(CustomerEntity, { id: person.customerIds[0] }) : null);
+        (await lookup({ by: 'email', email: person.emails[0] })) ?? (person.customerIds.length ? await lookup({ by: 'id', id: person.customerIds[0] }) : null);
       if (found) ctx.reads.read(storeId, `customer:${found.id}`, { customerId: found.id, email: found.email });
       else ctx.reads.lookedUpByEmail(storeId, this.hasher.hash(storeId, 'email', person.emails[0]));
       return found;
     }
-    return person.customerIds.length ? em.findOneBy(CustomerEntity, { id: person.customerIds[0] }) : null;
+    return person.customerIds.length ? lookup({ by: 'id', id: person.customerIds[0] }) : null;
   }
 
   /** By ID ascending, or most recently updated first (keyset on updatedAt, id). */

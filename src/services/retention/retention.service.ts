@@ -10,6 +10,7 @@ import type { PageRequest } from '../pagination/cursor';
 import { newestFirstPage } from '../pagination/newest-first';
 import { rollupEventsDeleting } from '../stats/rollups';
 import { addMonths, monthsBefore, RetentionBounds, retentionMonths, VisitHistory } from './retention-rule';
+import { refreshClicks } from '../profiles/preference-tallies';
 
 export interface PurgeOptions {
   /** Rows a single statement may touch (default 1000): no purge holds long locks. */
@@ -153,6 +154,9 @@ export class RetentionService {
         byMonths.set(m, [...(byMonths.get(m) ?? []), v.id]);
       }
       for (const [months, ids] of byMonths) run.eventsDeleted += await this.deleteEventsBefore(ctx, store, em, ids, monthsBefore(run.asOf, months), chunk);
+      // Recounted for the whole batch, deleted or not: the deletes commit one by one, and a run
+      // resumed after a crash redoes this batch (finding nothing left to delete), so this repairs it.
+      await refreshClicks(em, batch.map((v) => v.id));
       run.visitorsDeleted += await this.deleteEmptyVisitors(em, batch.map((v) => v.id), chunk);
       cursor = batch[batch.length - 1].id;
       await positions.upsert({ runId: run.id, lastVisitorId: cursor }, ['runId']);
