@@ -1,4 +1,4 @@
-import { codes, ENGINES, GqlResult, ok, startTestGateway, TestGateway } from '../support/gateway';
+import { asMysqlAdmin, codes, ENGINES, GqlResult, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS } from '../support/fixtures';
 
 /**
@@ -55,4 +55,29 @@ describe.each(ENGINES.filter((e) => e === 'mysql'))('store pools [%s]', (engine)
     expect(results.flatMap(codes)).toEqual([]);
     expect(results.slice(0, people.length).map((r) => r.data!.forgetCustomer.requests[0].status)).toEqual(people.map(() => 'COMPLETED'));
   }, 90_000);
+
+  it('answers SERVICE_UNAVAILABLE when a statement outlives DB_QUERY_TIMEOUT_MS waiting for a lock, not once the server gives up (50 s)', async () => {
+    // mysql2's statement deadline answers the caller but leaves the statement running on its
+    // connection: the transaction's ROLLBACK queued behind it until InnoDB's lock wait timeout.
+    small = await startTestGateway(engine, { DB_QUERY_TIMEOUT_MS: '1000' });
+    const tenant = await createTenant(small, 'Deadline');
+    const s = tenant.storeIds[0];
+    const t = small;
+    ok(await t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'c0' }] }));
+    const [{ databaseName }] = (await t.gateway.services.tenancy.catalog.query('SELECT databaseName FROM stores WHERE id = ?', [s])) as { databaseName: string }[];
+    await asMysqlAdmin(async (admin) => {
+      // A writer elsewhere holds the store's subject lock (a long store move, a stuck session).
+      await admin.query('SET SESSION innodb_lock_wait_timeout = 50');
+      await admin.query('START TRANSACTION');
+      await admin.query(`SELECT name FROM \`${databaseName}\`.store_locks FOR UPDATE`);
+      try {
+        const stuck = await answered('ingestion behind a held lock', t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'c1' }] }));
+        expect(codes(stuck)).toEqual(['SERVICE_UNAVAILABLE']);
+      } finally {
+        await admin.query('ROLLBACK');
+      }
+    });
+    // The pool is healthy afterwards.
+    expect(ok(await answered('ingestion afterwards', t.gql(tenant.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'c2' }] }))).upsertCustomers.accepted).toBe(1);
+  }, 120_000);
 });
