@@ -40,12 +40,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString();
 const yearsAgo = (n: number) => new Date(Date.now() - n * 365 * 86_400_000).toISOString();
 
-/** The support client, but a request unanswered after 30 s fails the test with its query instead of hanging it. */
-function timedClient(url: string): TestGateway['gql'] {
+/**
+ * The support client, but a request unanswered after 30 s fails the test with its query and what
+ * every node was doing at that moment (processlist, open InnoDB transactions) instead of hanging it.
+ */
+function timedClient(url: string, diagnose: () => Promise<string>): TestGateway['gql'] {
   const inner = gqlClient(url);
   return (key, query, variables) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within 30 s: ${query.slice(0, 80)}`)), 30_000);
+      const timer = setTimeout(() => {
+        void diagnose()
+          .catch((e) => `(no diagnosis: ${String(e)})`)
+          .then((d) => reject(new Error(`no answer within 30 s: ${query.slice(0, 80)}\n${d}`)));
+      }, 30_000);
       inner(key, query, variables).then(
         (r) => (clearTimeout(timer), resolve(r as never)),
         (e) => (clearTimeout(timer), reject(e)),
@@ -67,6 +74,29 @@ interface Node {
   const secret = randomBytes(32).toString('hex');
   const adminKey = `cluster-admin-${randomBytes(16).toString('hex')}`;
   const dirs: string[] = [];
+
+  /** What each running node is doing: its sessions and open InnoDB transactions (for a hang's message). */
+  async function diagnose(): Promise<string> {
+    const out: string[] = [];
+    for (const node of cluster.nodes) {
+      if (!node.running()) continue;
+      const q = async (sql: string) => {
+        const c = await createConnection({ host: '127.0.0.1', port: node.port, user: 'root', connectTimeout: 2000 });
+        try {
+          await c.query('SET SESSION wsrep_sync_wait = 0');
+          return JSON.stringify((await c.query({ sql, timeout: 5000 }))[0]);
+        } catch (e) {
+          return `(${String(e)})`;
+        } finally {
+          c.destroy();
+        }
+      };
+      out.push(`node${node.index + 1} processlist: ${await q("SELECT ID, USER, DB, COMMAND, TIME, STATE, LEFT(INFO, 160) AS INFO FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' OR USER LIKE 'pgw%'")}`);
+      out.push(`node${node.index + 1} innodb_trx: ${await q('SELECT trx_id, trx_state, trx_started, trx_mysql_thread_id, trx_rows_locked, LEFT(trx_query, 160) AS q FROM information_schema.INNODB_TRX')}`);
+      out.push(`node${node.index + 1} lock waits: ${await q('SELECT * FROM information_schema.INNODB_LOCK_WAITS')}`);
+    }
+    return out.join('\n');
+  }
 
   async function startNode(order: number[]): Promise<Node> {
     const dataDir = mkdtempSync(join(tmpdir(), `pgw-cluster-${tag}-`));
@@ -91,7 +121,7 @@ interface Node {
     const gateway = await createGateway(config, createLogger(config.logLevel));
     const server = await gateway.listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url), close: () => gateway.stop() } as TestGateway;
+    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url, diagnose), close: () => gateway.stop() } as TestGateway;
     return { gateway, t };
   }
 
@@ -155,10 +185,15 @@ interface Node {
   }, 180_000);
 
   afterAll(async () => {
-    await a?.gateway.stop().catch(() => undefined);
-    await b?.gateway.stop().catch(() => undefined);
-    await cluster?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    // The nodes and folders go whatever happened: a gateway still stuck in a request (a failed
+    // test) gets 20 s to stop, then the cluster is stopped under it.
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), sleep(20_000)]);
+    try {
+      await Promise.all([bounded(a?.gateway.stop()), bounded(b?.gateway.stop())]);
+    } finally {
+      await cluster?.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('runs the ordinary flow (ingest, profile, report, forget, suppression, purge), every node holding the same rows', async () => {
