@@ -420,7 +420,11 @@ interface Node {
     // Forget recovery finishes whatever a dead request left PENDING (lease 3 s, every 1 s).
     const deadline = Date.now() + 20_000;
     while (ok(await b.t.gql(adminKey, PENDING)).forgetRequests.totalCount > 0) {
-      if (Date.now() > deadline) throw new Error('a forget request stayed PENDING');
+      if (Date.now() > deadline) {
+        // Which requests, and who holds their leases (a running forget, or recovery), on a survivor.
+        const pending = await cluster.query(1, `SELECT f.id, f.requestedAt, l.name, l.holder, l.expiresAt, NOW(3) AS now FROM \`${catalogDb}\`.forget_requests f LEFT JOIN \`${catalogDb}\`.leases l ON l.name = CONCAT('forget:', f.id) OR l.name = 'forget-recovery' WHERE f.status = 'PENDING'`);
+        throw new Error(`a forget request stayed PENDING: ${JSON.stringify(pending)}\n${await diagnose()}`);
+      }
       await sleep(500);
     }
 
