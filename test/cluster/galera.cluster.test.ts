@@ -114,7 +114,8 @@ interface Node {
       FORGET_RECOVERY_INTERVAL: '1s',
       RETENTION_INTERVAL: '0',
       DB_PROBE_INTERVAL: '250ms',
-      DB_CONNECT_TIMEOUT_MS: '1000',
+      // The default: a killed node refuses at once, and on a loaded machine a healthy one may take over a second to let a connection in.
+      DB_CONNECT_TIMEOUT_MS: '5000',
       DB_QUERY_TIMEOUT_MS: '8000',
       RATE_LIMIT_PER_MINUTE: '100000',
     });
