@@ -8,6 +8,7 @@ import { createConnection } from 'mysql2/promise';
 import { createGateway, Gateway } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
+import { startForgetRecovery } from '../../src/services/privacy/forget-recovery';
 import { withRetentionLock } from '../../src/services/retention/retention-lock';
 import { storeDbUser } from '../../src/tenancy/data-source-factory';
 import { FailoverHosts } from '../../src/tenancy/host-failover';
@@ -63,6 +64,8 @@ function timedClient(url: string, diagnose: () => Promise<string>): TestGateway[
 interface Node {
   gateway: Gateway;
   t: TestGateway;
+  /** Stops its forget recovery (started as main.ts starts it: createGateway alone does not). */
+  stopRecovery: () => void;
 }
 
 (missing && !CI ? describe.skip : describe)('on a 3-node MariaDB Galera cluster', () => {
@@ -123,7 +126,9 @@ interface Node {
     const server = await gateway.listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
     const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url, diagnose), close: () => gateway.stop() } as TestGateway;
-    return { gateway, t };
+    // As in production (main.ts): a forget left PENDING by a store and catalog lost mid-request
+    // (the kill test) is finished by recovery. Without it such a request stayed PENDING for good.
+    return { gateway, t, stopRecovery: startForgetRecovery(gateway.services) };
   }
 
   /** Store database name of a store (from the catalog, on any node). */
@@ -189,6 +194,8 @@ interface Node {
     // The nodes and folders go whatever happened: a gateway still stuck in a request (a failed
     // test) gets 20 s to stop, then the cluster is stopped under it.
     const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), sleep(20_000)]);
+    a?.stopRecovery();
+    b?.stopRecovery();
     try {
       await Promise.all([bounded(a?.gateway.stop()), bounded(b?.gateway.stop())]);
     } finally {
