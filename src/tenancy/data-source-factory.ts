@@ -83,8 +83,11 @@ export class DropTimedOutConnections implements EntitySubscriberInterface {
   afterQuery(event: AfterQueryEvent): void {
     const code = (event.error as { code?: string } | undefined)?.code;
     if (code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return;
-    const connection = (event.queryRunner as unknown as { databaseConnection?: { destroy?: () => void } } | undefined)?.databaseConnection;
+    const connection = (event.queryRunner as unknown as { databaseConnection?: { destroy?: () => void; stream?: { destroy?: () => void } } } | undefined)?.databaseConnection;
     connection?.destroy?.();
+    // destroy() only half-closes the socket (a polite FIN); a server that does not answer would
+    // keep it open, and the process with it.
+    connection?.stream?.destroy?.();
   }
 }
 
