@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
+import { DataSource, DataSourceOptions, EntitySubscriberInterface, EventSubscriber, Logger as TypeOrmLogger } from 'typeorm';
+import type { AfterQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
 import type { Config, MysqlServer } from '../config';
 import { CATALOG_ENTITIES } from '../entities/catalog';
 import { STORE_ENTITIES } from '../entities/store';
@@ -69,6 +70,27 @@ export function sqliteOptions(file: string, kind: 'catalog' | 'store', logger: T
   };
 }
 
+/**
+ * Makes `DB_QUERY_TIMEOUT_MS` a deadline for the connection too. mysql2 answers a statement that
+ * outlived its timeout with PROTOCOL_SEQUENCE_TIMEOUT but leaves it running on the connection:
+ * the transaction's ROLLBACK then queued behind it until the server gave up (a lock wait: up to
+ * innodb_lock_wait_timeout, 50 s), the request hung that long and the transaction kept its locks
+ * (issue 17). So the connection is dropped at once: the ROLLBACK fails fast, the pool opens a
+ * fresh one, and the server rolls the transaction back when it sees the connection gone.
+ */
+@EventSubscriber()
+export class DropTimedOutConnections implements EntitySubscriberInterface {
+  afterQuery(event: AfterQueryEvent): void {
+    const code = (event.error as { code?: string } | undefined)?.code;
+    if (code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return;
+    const connection = (event.queryRunner as unknown as { databaseConnection?: { destroy?: () => void; stream?: { destroy?: () => void } } } | undefined)?.databaseConnection;
+    connection?.destroy?.();
+    // destroy() only half-closes the socket (a polite FIN); a server that does not answer would
+    // keep it open, and the process with it.
+    connection?.stream?.destroy?.();
+  }
+}
+
 export function mysqlOptions(
   server: MysqlServer,
   database: string,
@@ -105,6 +127,7 @@ export function mysqlOptions(
     // A hung server must fail requests, not hold them: every statement gets a deadline.
     enableQueryTimeout: queryTimeoutMs > 0,
     maxQueryExecutionTime: queryTimeoutMs || undefined,
+    subscribers: queryTimeoutMs > 0 ? [DropTimedOutConnections] : [],
     // Bound the wait for a pooled connection: a slow database must not queue requests forever.
     // The catalog's pool serves every request of every store (key, store row, audit subjects,
     // audit entry), a store's pool only that store's: the catalog's queue is the longer one.

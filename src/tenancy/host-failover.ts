@@ -8,6 +8,15 @@ import type { Logger } from '../logging';
 export type HostState = 'up' | 'down' | 'not-synced';
 
 /**
+ * A probe that got no verdict (it timed out, or the connection dropped) is a miss, not a
+ * verdict: a busy machine or a stalled event loop makes a healthy node miss one now and then,
+ * and marking it down closes every connection to it, failing the transactions running there.
+ * A host counts as down after this many misses in a row; a refusal or a node out of the
+ * primary component is a verdict and counts at once.
+ */
+export const PROBE_MISSES_TO_DOWN = 3;
+
+/**
  * Several hosts for one server (`mysql://u:p@h1:3306,h2:3306,h3:3306/db`): the nodes of a
  * MariaDB Galera cluster. A new connection goes to the first host that answers and is a Synced
  * member of the primary component: in configuration order for the catalog and administrator
@@ -22,12 +31,15 @@ export type HostState = 'up' | 'down' | 'not-synced';
  *   use", errno 1047) or is not Synced (a joiner, or a donor blocked by rsync) takes no new
  *   connections; when it is down or out of the primary component its open connections are
  *   closed, so the pools drop them and reconnect elsewhere instead of failing request after
- *   request.
+ *   request. A probe that merely gets no answer in time is a miss: only `PROBE_MISSES_TO_DOWN`
+ *   in a row mark the host down (a loaded machine must not close healthy connections).
  * - When the first host is healthy again, new connections go back to it.
  */
 export class FailoverHosts implements EndpointPicker {
   private readonly state: HostState[];
   private readonly sockets: Set<Socket>[];
+  /** Probes in a row without a verdict, per host. */
+  private readonly misses: number[];
   private timer: NodeJS.Timeout | null = null;
   private probing = false;
   /** Per order of preference, the host its last connection went to (to log a failover once). */
@@ -43,6 +55,7 @@ export class FailoverHosts implements EndpointPicker {
     // Until the first probe, every host is presumed up: the first start is not delayed.
     this.state = hosts.map(() => 'up');
     this.sockets = hosts.map(() => new Set());
+    this.misses = hosts.map(() => 0);
     this.configured = hosts.map((_, i) => i);
   }
 
@@ -116,32 +129,44 @@ export class FailoverHosts implements EndpointPicker {
     if (this.probing) return;
     this.probing = true;
     try {
-      const states = await Promise.all(this.hosts.map((h) => this.probeOne(h)));
-      states.forEach((s, i) => this.mark(i, s));
+      const verdicts = await Promise.all(this.hosts.map((h) => this.probeOne(h)));
+      verdicts.forEach((v, i) => {
+        if (v !== 'no-answer') {
+          this.misses[i] = 0;
+          this.mark(i, v);
+        } else if (++this.misses[i] >= PROBE_MISSES_TO_DOWN) {
+          this.mark(i, 'down');
+        }
+      });
     } finally {
       this.probing = false;
     }
   }
 
-  private async probeOne(h: MysqlEndpoint): Promise<HostState> {
+  /**
+   * One host's state, or 'no-answer' when the probe timed out or lost its connection. Every step
+   * is bounded (connect and statement), so a hung host cannot stop the probing.
+   */
+  private async probeOne(h: MysqlEndpoint): Promise<HostState | 'no-answer'> {
+    const timeout = Math.min(this.opts.connectTimeoutMs, Math.max(1000, this.opts.probeIntervalMs * 2));
     let c: Awaited<ReturnType<typeof createConnection>> | undefined;
     try {
-      c = await createConnection({
-        host: h.host,
-        port: h.port,
-        user: this.credentials.user,
-        password: this.credentials.password,
-        connectTimeout: Math.min(this.opts.connectTimeoutMs, Math.max(500, this.opts.probeIntervalMs * 2)),
-      });
-      const [rows] = await c.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state')");
+      c = await createConnection({ host: h.host, port: h.port, user: this.credentials.user, password: this.credentials.password, connectTimeout: timeout });
+      const [rows] = await c.query({ sql: "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state')", timeout });
       const status = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), String(r.Value)]));
+      void c.end().catch(() => undefined);
+      c = undefined;
       if (!status.has('wsrep_ready')) return 'up'; // not a Galera node
       if (status.get('wsrep_ready') !== 'ON') return 'down'; // out of the primary component: refuses queries (1047)
       return status.get('wsrep_local_state') === '4' ? 'up' : 'not-synced';
-    } catch {
-      return 'down';
+    } catch (err) {
+      const e = err as { code?: string; errno?: number };
+      // Refused (nothing listens: the node is gone), or the node says it is not serving: verdicts.
+      if (e.code === 'ECONNREFUSED' || e.errno === 1047) return 'down';
+      return 'no-answer';
     } finally {
-      await c?.end().catch(() => undefined);
+      // A statement that timed out still occupies its connection: dropped, not ended politely.
+      c?.destroy();
     }
   }
 

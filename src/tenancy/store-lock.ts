@@ -43,21 +43,21 @@ export async function isGaleraStore(em: EntityManager): Promise<boolean> {
   return em.connection.driver.options.type !== 'better-sqlite3' && isGalera(em);
 }
 
-/** Whether a store's DataSource is on a Galera node (asked once per DataSource). */
-const galera = new WeakMap<object, Promise<boolean>>();
+/**
+ * Whether a store's DataSource is on a Galera node, asked once per DataSource and remembered.
+ * Asked on the transaction's own connection (`em`), never through the DataSource: the caller
+ * holds one of the pool's connections, and a second one may never come (every connection held
+ * by a transaction waiting for this answer: the hang of issue 17, test/e2e/store-pool.e2e.test.ts).
+ * Concurrent first callers each ask on their own connection; nothing waits on another's answer.
+ */
+const galera = new WeakMap<object, boolean>();
 async function isGalera(em: EntityManager): Promise<boolean> {
-  let known = galera.get(em.connection);
-  if (!known) {
-    known = em.connection
-      .query("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'")
-      .then((rows: { Value?: string }[]) => rows[0]?.Value === 'ON')
-      .catch(() => {
-        galera.delete(em.connection);
-        throw new Error('could not tell whether the store server is a Galera node');
-      });
-    galera.set(em.connection, known);
-  }
-  return known;
+  const known = galera.get(em.connection);
+  if (known !== undefined) return known;
+  const rows = (await em.query("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'")) as { Value?: string }[];
+  const on = rows[0]?.Value === 'ON';
+  galera.set(em.connection, on);
+  return on;
 }
 
 /** SQLite keeps old page images in the WAL until a checkpoint; after an erase, none may remain. */

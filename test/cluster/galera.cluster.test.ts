@@ -8,6 +8,7 @@ import { createConnection } from 'mysql2/promise';
 import { createGateway, Gateway } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
+import { startForgetRecovery } from '../../src/services/privacy/forget-recovery';
 import { withRetentionLock } from '../../src/services/retention/retention-lock';
 import { storeDbUser } from '../../src/tenancy/data-source-factory';
 import { FailoverHosts } from '../../src/tenancy/host-failover';
@@ -40,12 +41,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString();
 const yearsAgo = (n: number) => new Date(Date.now() - n * 365 * 86_400_000).toISOString();
 
-/** The support client, but a request unanswered after 30 s fails the test with its query instead of hanging it. */
-function timedClient(url: string): TestGateway['gql'] {
+/**
+ * The support client, but a request unanswered after 30 s fails the test with its query and what
+ * every node was doing at that moment (processlist, open InnoDB transactions) instead of hanging it.
+ */
+function timedClient(url: string, diagnose: () => Promise<string>): TestGateway['gql'] {
   const inner = gqlClient(url);
   return (key, query, variables) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within 30 s: ${query.slice(0, 80)}`)), 30_000);
+      const timer = setTimeout(() => {
+        void diagnose()
+          .catch((e) => `(no diagnosis: ${String(e)})`)
+          .then((d) => reject(new Error(`no answer within 30 s: ${query.slice(0, 80)}\n${d}`)));
+      }, 30_000);
       inner(key, query, variables).then(
         (r) => (clearTimeout(timer), resolve(r as never)),
         (e) => (clearTimeout(timer), reject(e)),
@@ -56,6 +64,8 @@ function timedClient(url: string): TestGateway['gql'] {
 interface Node {
   gateway: Gateway;
   t: TestGateway;
+  /** Stops its forget recovery (started as main.ts starts it: createGateway alone does not). */
+  stopRecovery: () => void;
 }
 
 (missing && !CI ? describe.skip : describe)('on a 3-node MariaDB Galera cluster', () => {
@@ -67,6 +77,29 @@ interface Node {
   const secret = randomBytes(32).toString('hex');
   const adminKey = `cluster-admin-${randomBytes(16).toString('hex')}`;
   const dirs: string[] = [];
+
+  /** What each running node is doing: its sessions and open InnoDB transactions (for a hang's message). */
+  async function diagnose(): Promise<string> {
+    const out: string[] = [];
+    for (const node of cluster.nodes) {
+      if (!node.running()) continue;
+      const q = async (sql: string) => {
+        const c = await createConnection({ host: '127.0.0.1', port: node.port, user: 'root', connectTimeout: 2000 });
+        try {
+          await c.query('SET SESSION wsrep_sync_wait = 0');
+          return JSON.stringify((await c.query({ sql, timeout: 5000 }))[0]);
+        } catch (e) {
+          return `(${String(e)})`;
+        } finally {
+          c.destroy();
+        }
+      };
+      out.push(`node${node.index + 1} processlist: ${await q("SELECT ID, USER, DB, COMMAND, TIME, STATE, LEFT(INFO, 160) AS INFO FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' OR USER LIKE 'pgw%'")}`);
+      out.push(`node${node.index + 1} innodb_trx: ${await q('SELECT trx_id, trx_state, trx_started, trx_mysql_thread_id, trx_rows_locked, LEFT(trx_query, 160) AS q FROM information_schema.INNODB_TRX')}`);
+      out.push(`node${node.index + 1} lock waits: ${await q('SELECT * FROM information_schema.INNODB_LOCK_WAITS')}`);
+    }
+    return out.join('\n');
+  }
 
   async function startNode(order: number[]): Promise<Node> {
     const dataDir = mkdtempSync(join(tmpdir(), `pgw-cluster-${tag}-`));
@@ -84,15 +117,18 @@ interface Node {
       FORGET_RECOVERY_INTERVAL: '1s',
       RETENTION_INTERVAL: '0',
       DB_PROBE_INTERVAL: '250ms',
-      DB_CONNECT_TIMEOUT_MS: '1000',
+      // The default: a killed node refuses at once, and on a loaded machine a healthy one may take over a second to let a connection in.
+      DB_CONNECT_TIMEOUT_MS: '5000',
       DB_QUERY_TIMEOUT_MS: '8000',
       RATE_LIMIT_PER_MINUTE: '100000',
     });
     const gateway = await createGateway(config, createLogger(config.logLevel));
     const server = await gateway.listen(0);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url), close: () => gateway.stop() } as TestGateway;
-    return { gateway, t };
+    const t = { engine: 'mysql', gateway, config, url, metricsUrl: '', adminKey, gql: timedClient(url, diagnose), close: () => gateway.stop() } as TestGateway;
+    // As in production (main.ts): a forget left PENDING by a store and catalog lost mid-request
+    // (the kill test) is finished by recovery. Without it such a request stayed PENDING for good.
+    return { gateway, t, stopRecovery: startForgetRecovery(gateway.services) };
   }
 
   /** Store database name of a store (from the catalog, on any node). */
@@ -155,10 +191,17 @@ interface Node {
   }, 180_000);
 
   afterAll(async () => {
-    await a?.gateway.stop().catch(() => undefined);
-    await b?.gateway.stop().catch(() => undefined);
-    await cluster?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    // The nodes and folders go whatever happened: a gateway still stuck in a request (a failed
+    // test) gets 20 s to stop, then the cluster is stopped under it.
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), sleep(20_000)]);
+    a?.stopRecovery();
+    b?.stopRecovery();
+    try {
+      await Promise.all([bounded(a?.gateway.stop()), bounded(b?.gateway.stop())]);
+    } finally {
+      await cluster?.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('runs the ordinary flow (ingest, profile, report, forget, suppression, purge), every node holding the same rows', async () => {
@@ -385,7 +428,11 @@ interface Node {
     // Forget recovery finishes whatever a dead request left PENDING (lease 3 s, every 1 s).
     const deadline = Date.now() + 20_000;
     while (ok(await b.t.gql(adminKey, PENDING)).forgetRequests.totalCount > 0) {
-      if (Date.now() > deadline) throw new Error('a forget request stayed PENDING');
+      if (Date.now() > deadline) {
+        // Which requests, and who holds their leases (a running forget, or recovery), on a survivor.
+        const pending = await cluster.query(1, `SELECT f.id, f.requestedAt, l.name, l.holder, l.expiresAt, NOW(3) AS now FROM \`${catalogDb}\`.forget_requests f LEFT JOIN \`${catalogDb}\`.leases l ON l.name = CONCAT('forget:', f.id) OR l.name = 'forget-recovery' WHERE f.status = 'PENDING'`);
+        throw new Error(`a forget request stayed PENDING: ${JSON.stringify(pending)}\n${await diagnose()}`);
+      }
       await sleep(500);
     }
 

@@ -266,7 +266,9 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
     expect(ok(await other.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after-cli-move' }] })).upsertCustomers.accepted).toBe(1);
     const usage = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s], env).catch((e: { code: number; stderr: string }) => e);
     expect(usage).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringContaining('usage: npm run move-store') }));
-  }, 60_000);
+    // Two CLI processes loading the app through ts-node: ~47 s at load 15, and past 60 s beside
+    // the Galera suite (the other jest worker in `npm test`).
+  }, 150_000);
 
   it('refuses to move a store to the server it is on, or to one that is not configured, and leaves it serving', async () => {
     const s3 = t.gateway.services;

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -57,11 +57,15 @@ export interface GaleraCluster {
  * ports, data folders under the temporary directory owned by mysql (rsync state transfer fails
  * as root), the first node bootstrapping the cluster. Failure detection is tuned down (2 s
  * suspect timeout instead of 5 s) so a killed node is evicted quickly; `stop` kills every node
- * by its process ID and removes the data folders.
+ * by its process ID and removes the data folders. Nothing outlives the run: the nodes are killed
+ * when the test process exits however it exits, and what a run killed outright (SIGKILL) left —
+ * nodes whose owning process is gone, their folders — is removed by the next start.
  */
 export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
+  sweepAbandoned();
   const root = mkdtempSync(join(tmpdir(), 'pgw-galera-'));
   execFileSync('chmod', ['755', root]);
+  writeFileSync(join(root, OWNER_FILE), String(process.pid));
   const name = `pgw_${root.slice(-6).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ sql: await freePort(), gcomm: await freePort(), ist: await freePort(), sst: await freePort() })));
   const gcomm = `gcomm://${ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',')}`;
@@ -131,8 +135,15 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     }
   };
 
+  // The test process ending any way but SIGKILL (a failed beforeAll, jest's forced exit) takes the nodes with it.
+  const killAll = () => {
+    for (const c of children) if (c && c.exitCode === null && c.signalCode === null) killGroup(c);
+  };
+  process.once('exit', killAll);
+
   const spawnNode = (i: number, bootstrap: boolean) => {
-    const child = spawn(MARIADBD, args(i, bootstrap), { stdio: 'ignore' });
+    // Its own process group: killing a node kills its state-transfer helpers (rsync) with it.
+    const child = spawn(MARIADBD, args(i, bootstrap), { stdio: 'ignore', detached: true });
     children[i] = child;
   };
 
@@ -153,7 +164,8 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
         return !!c && c.exitCode === null && c.signalCode === null;
       },
       kill: async () => {
-        children[i]?.kill('SIGKILL');
+        const c = children[i];
+        if (c) killGroup(c);
         await waitExit(i);
       },
       start: async () => {
@@ -177,9 +189,11 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     query,
     stop: async () => {
       for (let i = 0; i < children.length; i++) {
-        children[i]?.kill('SIGKILL');
+        const c = children[i];
+        if (c) killGroup(c);
         await waitExit(i);
       }
+      process.removeListener('exit', killAll);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -198,6 +212,63 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     throw e;
   }
   return cluster;
+}
+
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * Kills the nodes of clusters whose test process is gone (it was SIGKILLed: no exit handler ran)
+ * and removes their folders. A cluster whose owner still runs (another run beside this one) is
+ * left alone.
+ */
+export function sweepAbandoned(): void {
+  const base = tmpdir();
+  for (const name of readdirSync(base)) {
+    if (!name.startsWith('pgw-galera-')) continue;
+    const dir = join(base, name);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      // a folder from before owner files, or one being created right now: judged by its age below
+    }
+    if (owner ? alive(owner) : Date.now() - statMtime(dir) < 600_000) continue;
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        // The nodes and their state-transfer helpers (rsync): whatever names a file in the folder.
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`)) process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone meanwhile, or not ours to read
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** SIGKILL to a node's process group (the node and the helpers it started); the node alone if that fails. */
+function killGroup(c: ChildProcess): void {
+  try {
+    if (c.pid) process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    c.kill('SIGKILL');
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function statMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 /** mariadb-install-db, tried again once: on a busy machine its bootstrap server now and then fails. */

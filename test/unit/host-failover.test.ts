@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:net';
-import { FailoverHosts } from '../../src/tenancy/host-failover';
+import { FailoverHosts, PROBE_MISSES_TO_DOWN } from '../../src/tenancy/host-failover';
 import { createLogger } from '../../src/logging';
 
 const hosts = [
@@ -59,6 +59,41 @@ describe('several hosts: the picker', () => {
       await new Promise<void>((r) => second.once('connect', () => r()));
       expect(second.remotePort).toBe(livePort);
       second.destroy();
+    });
+
+    it('marks it down at the first probe that is refused', async () => {
+      const p = picker([{ host: '127.0.0.1', port: deadPort }, { host: '127.0.0.1', port: livePort }]);
+      await p.probe();
+      expect(p.states()[0]).toBe('down');
+    });
+  });
+
+  describe('with a host that accepts connections but does not answer in time (a busy machine)', () => {
+    let silent: Server;
+    let port = 0;
+    const held = new Set<import('node:net').Socket>();
+    beforeAll(async () => {
+      silent = createServer((s) => void held.add(s));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      port = (silent.address() as { port: number }).port;
+    });
+    afterAll(() => {
+      for (const s of held) s.destroy();
+      return new Promise<void>((r) => silent.close(() => r()));
+    });
+
+    it(`keeps it up, and its connections open, until ${PROBE_MISSES_TO_DOWN} probes in a row got no answer`, async () => {
+      const p = new FailoverHosts([{ host: '127.0.0.1', port }, hosts[1]], { user: 'u', password: '' }, { probeIntervalMs: 100, connectTimeoutMs: 200 }, createLogger('silent'));
+      const open = p.connect();
+      await new Promise<void>((r) => open.once('connect', () => r()));
+      for (let miss = 1; miss < PROBE_MISSES_TO_DOWN; miss++) {
+        await p.probe();
+        expect(p.states()[0]).toBe('up');
+      }
+      expect(open.destroyed).toBe(false);
+      await p.probe();
+      expect(p.states()[0]).toBe('down');
+      expect(open.destroyed).toBe(true);
     });
   });
 });
