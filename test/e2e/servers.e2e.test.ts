@@ -261,7 +261,7 @@ async function seedPerson(t: TestGateway, key: string, s: string, id: string, em
       LOG_LEVEL: 'silent',
     };
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s, '--to', 'default', '--drop-after', '0'], env);
-    expect(stdout).toMatch(new RegExp(`moved store ${s} \\(database ${prefix}_s_[0-9a-f]+\\) from eu-2 to default in [0-9.]+ s; rows verified: customers 0, order_lines 0, orders 0, products 0, purge_positions 0, stats_bucket_buyers 0, stats_bucket_visitors 0, stats_day_events 0, stats_day_orders 0, stats_day_products 0, visit_events 0, visitors 0`));
+    expect(stdout).toMatch(new RegExp(`moved store ${s} \\(database ${prefix}_s_[0-9a-f]+\\) from eu-2 to default in [0-9.]+ s; rows verified: customers 0, order_lines 0, orders 0, preference_tallies 0, products 0, purge_positions 0, stats_bucket_buyers 0, stats_bucket_visitors 0, stats_day_events 0, stats_day_orders 0, stats_day_products 0, visit_events 0, visitors 0`));
     expect(ok(await t.gql(a.key, STORES)).stores.find((x: { id: string }) => x.id === s).server).toBe('default');
     expect(ok(await other.gql(a.key, UPSERT_CUSTOMERS, { s, c: [{ id: 'after-cli-move' }] })).upsertCustomers.accepted).toBe(1);
     const usage = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/move-store.ts', '--store', s], env).catch((e: { code: number; stderr: string }) => e);
