@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DATETIME } from '../common/columns';
 
-/** A shopper known to the store by the shop's own customer ID; CRM attributes inline. */
+/**
+ * A shopper known to the store by the shop's own customer ID; CRM attributes inline.
+ * `customers(orderBy: UPDATED_AT)` pages newest first on (updatedAt, id).
+ */
+@Index('idx_customers_updated', ['updatedAt', 'id'])
 @Entity('customers')
 export class CustomerEntity {
   @PrimaryColumn({ type: 'varchar', length: 128 })
