@@ -217,6 +217,7 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const o = benchOptions('Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)', OPTIONS, [
     'STORE_POOL_SIZE, CATALOG_POOL_SIZE, MAX_OPEN_STORES, DB_QUERY_TIMEOUT_MS reach both servers when set.',
+    'BENCH_GATEWAY_NODE_ARGS: node flags for the gateway only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (bench/cpuprofile-summary.ts reads the file).',
   ]);
   const sizes = sizesFor(o.scale);
   const secret = randomBytes(32).toString('hex');
@@ -249,7 +250,9 @@ async function main(): Promise<void> {
     console.log(`Scale ${o.scale}: ${sizes.customers} customers, ${sizes.visitors} visitors, ${sizes.orders} orders, ${sizes.events} visit events`);
 
     const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-    const gw = await startServer([join(ROOT, 'dist', 'main.js')], {
+    // BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node.
+    const gwNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const gw = await startServer([...gwNodeArgs, join(ROOT, 'dist', 'main.js')], {
       ...passthrough,
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
