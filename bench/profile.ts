@@ -18,7 +18,7 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -217,6 +217,8 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const o = benchOptions('Usage: npm run bench:profile -- [options]   (flags override the BENCH_* environment variables)', OPTIONS, [
     'STORE_POOL_SIZE, CATALOG_POOL_SIZE, MAX_OPEN_STORES, DB_QUERY_TIMEOUT_MS reach both servers when set.',
+    'BENCH_GATEWAY_LOG_FILE: the gateway logs at warn (not silent) into this file.',
+    'BENCH_GATEWAY_NODE_ARGS: node flags for the gateway only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (bench/cpuprofile-summary.ts reads the file).',
   ]);
   const sizes = sizesFor(o.scale);
   const secret = randomBytes(32).toString('hex');
@@ -249,10 +251,13 @@ async function main(): Promise<void> {
     console.log(`Scale ${o.scale}: ${sizes.customers} customers, ${sizes.visitors} visitors, ${sizes.orders} orders, ${sizes.events} visit events`);
 
     const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-    const gw = await startServer([join(ROOT, 'dist', 'main.js')], {
+    // BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node.
+    const gwNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const gw = await startServer([...gwNodeArgs, join(ROOT, 'dist', 'main.js')], {
       ...passthrough,
       NODE_ENV: 'production',
-      LOG_LEVEL: 'silent',
+      // BENCH_GATEWAY_LOG_FILE: the gateway logs at warn into that file (hunting a rare error).
+      LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_FILE ? 'warn' : 'silent',
       PORT: '0',
       METRICS_PORT: 'off',
       DATABASE_URL: catalogUrl,
@@ -266,6 +271,7 @@ async function main(): Promise<void> {
       FORGET_RECOVERY_INTERVAL: '0',
     }, /listening on http:\/\/localhost:(\d+)\//);
     children.push(gw.child);
+    if (process.env.BENCH_GATEWAY_LOG_FILE) gw.child.stdout!.pipe(createWriteStream(process.env.BENCH_GATEWAY_LOG_FILE));
     const gateway: Side = { name: 'gateway', url: `http://127.0.0.1:${gw.ready[1]}/graphql`, child: gw.child };
 
     // Tenant through the API, exactly as an operator would set one up.

@@ -7,7 +7,7 @@ import { orderCountByPerson, ordersByPerson } from '../pagination/paged-by-perso
 import { PageRequest, pageKey } from '../pagination/cursor';
 import { absorb, broughtBy } from '../subject/person-links';
 import { Identifiers, noIdentifiers } from '../subject/subject-input';
-import { once, projection, quote } from './raw-rows';
+import { once, projection, quote, readRows } from './raw-rows';
 
 /** A customer of a profile, as the links start from it. */
 export interface ProfileKey {
@@ -114,7 +114,7 @@ export async function linksOf(
   const keys: ProfileKey[] = source.by === 'keys' ? [...source.keys] : [];
   const params: unknown[] = source.by === 'email' ? [source.email] : source.by === 'id' ? [source.id] : keys.flatMap((k) => [k.id, k.email || null]);
   const withPrefs = withPreferences && source.by !== 'keys';
-  const rows: LinkRow[] = await em.query(linksSql(em, source.by, keys.length, withPrefs), params);
+  const rows: LinkRow[] = await readRows(em, linksSql(em, source.by, keys.length, withPrefs), params);
   let customer: CustomerEntity | null = null;
   if (source.by !== 'keys') {
     const row = rows.find((r) => r.k === 'c');

@@ -1,5 +1,5 @@
 import { EntityManager, ObjectLiteral } from 'typeorm';
-import { once, projection, quote } from '../loaders/raw-rows';
+import { once, projection, quote, readRows } from '../loaders/raw-rows';
 import type { PageRequest } from './cursor';
 
 export interface PagedByParentOptions<E> {
@@ -56,7 +56,7 @@ export async function pagedByParent<E extends ObjectLiteral & { id: string | num
       if (after) params.push(at, at, afterId);
       params.push(Number(page.first) + 1);
     }
-    const rows: Record<string, unknown>[] = await em.query(sql, params);
+    const rows: Record<string, unknown>[] = await readRows(em, sql, params);
     for (const r of rows) {
       const row = p.hydrate(r)!;
       result.get(row[opts.parentColumn] as string)?.push(row);

@@ -1,6 +1,6 @@
 import { Brackets, EntityManager } from 'typeorm';
 import { OrderEntity, OrderLineEntity } from '../../entities/store';
-import { once, projection, quote } from '../loaders/raw-rows';
+import { once, projection, quote, readRows } from '../loaders/raw-rows';
 import { LINKS } from '../subject/person-links';
 import type { Identifiers } from '../subject/subject-input';
 import type { PageRequest } from './cursor';
@@ -133,7 +133,7 @@ async function rankedOrders(em: EntityManager, people: People, page: PageRequest
       ` WHERE r.${esc('rn')} <= ?`
     );
   });
-  const rows: Record<string, unknown>[] = await em.query(sql, params);
+  const rows: Record<string, unknown>[] = await readRows(em, sql, params);
   rows.sort((a, b) => Number(a.rn) - Number(b.rn) || (withLines ? Number(a.l_id ?? 0) - Number(b.l_id ?? 0) : 0));
   const orders = new Map<string, OrderEntity>();
   const lines = new Map<string, OrderLineEntity[]>();
@@ -185,7 +185,7 @@ async function countLinked(em: EntityManager, people: People): Promise<Map<strin
     const esc = quote(em);
     return `SELECT l.${esc('person')} AS ${esc('person')}, COUNT(*) AS ${esc('n')} FROM (${linked}) l GROUP BY l.${esc('person')}`;
   });
-  const rows: { person: string; n: number | string }[] = await em.query(sql, params);
+  const rows: { person: string; n: number | string }[] = await readRows(em, sql, params);
   for (const r of rows) counts.set(r.person, Number(r.n));
   return counts;
 }
