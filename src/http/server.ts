@@ -80,6 +80,9 @@ export async function createHttpServer(wiring: Wiring, options: GatewayOptions =
     schema: await createSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo's own lines ("Unexpected error processing request: …") into the gateway's log,
+    // scrubbed: a driver's message can quote a value, and the console is nobody's log.
+    logger: apolloLogger(log),
     // Apollo refuses introspection when NODE_ENV=production unless told otherwise. Here the
     // context function refuses every request without a valid key before validation, so
     // introspection is exactly as open as the rest of the schema: a key reads it (the
@@ -229,6 +232,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** One structured line per request; unexpected errors logged in full (scrubbed) under the request ID. */
+function apolloLogger(log: Logger): Record<'debug' | 'info' | 'warn' | 'error', (message?: unknown) => void> {
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message?: unknown) => log[level]({ source: 'apollo' }, scrubPersonal(String(message)));
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 function requestLogging(log: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
