@@ -1,6 +1,8 @@
 import { ok, startTestGateway, TestGateway } from '../support/gateway';
 import { readDemoKey, seedDemo, DEMO_CUSTOMERS_PER_STORE } from '../../src/services/demo/demo-seed.service';
 import { demoPlaygroundExamples } from '../../src/http/playground-examples';
+import { createContext } from '../../src/context';
+import { SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-schedule';
 
 describe('demo data (embedded engine)', () => {
   let t: TestGateway;
@@ -41,5 +43,16 @@ describe('demo data (embedded engine)', () => {
     expect(customer.email).toBe('anna.jensen@example.dk');
     expect(customer.orders.totalCount).toBe(3);
     expect(customer.visitors[0].log.edges.length).toBeGreaterThan(0);
+  });
+
+  it('keeps Anna\'s visit log and every example working after the retention purge that follows the first start', async () => {
+    await t.gateway.services.retention.purge(createContext(t.gateway.services, SCHEDULE_PRINCIPAL), null);
+    const [profile, ...rest] = demoPlaygroundExamples(seeded!.storeIds[0]);
+    const { customer } = ok(await t.gql(seeded!.key, profile.query, profile.variables));
+    expect(customer.visitors[0].log.edges.length).toBeGreaterThan(0);
+    for (const ex of rest) {
+      const r = await t.gql(seeded!.key, ex.query, ex.variables);
+      expect({ title: ex.title, errors: r.errors }).toEqual({ title: ex.title, errors: undefined });
+    }
   });
 });

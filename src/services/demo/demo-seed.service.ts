@@ -81,7 +81,10 @@ async function fillStore(services: Services, ctx: Parameters<Services['ingestion
     const visitorId = `V${seed}${String(i + 1).padStart(4, '0')}`;
     const visits = 1 + Math.floor(rnd() * 6);
     for (let v = 0; v < visits; v++) {
-      const start = now.getTime() - Math.floor(rnd() * 300) * DAY - Math.floor(rnd() * DAY);
+      // Anna, the README's first profile, visits within the last month: the retention purge
+      // (due about a minute after the first start) keeps at least a month, so her visit log stays.
+      const daysAgo = Math.floor(rnd() * 300);
+      const start = now.getTime() - (i === 0 ? daysAgo % 25 : daysAgo) * DAY - Math.floor(rnd() * DAY);
       const p = pick(products);
       events.push({ visitorId, customerId: c.id, email: c.email, type: 'PAGE_VIEW', url: `https://shop.${domain}/p/${p.id}`, productId: p.id, occurredAt: new Date(start), durationSeconds: 20 + Math.floor(rnd() * 240) });
       events.push({ visitorId, customerId: c.id, type: 'CONTENT_VIEW', url: `https://shop.${domain}/p/${p.id}`, contentId: 'recs-similar', occurredAt: new Date(start + 5_000) });
