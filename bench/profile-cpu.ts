@@ -98,6 +98,38 @@ async function main() {
       return `contextFor alone: ${((t.user + t.system) / 10 / 1000).toFixed(3)} ms, ${((process.memoryUsage().heapUsed - h0) / 10 / 1024).toFixed(0)} KiB per call`;
     };
     console.log(await ctxOnly());
+    if (process.env.HEAP_SAMPLE) {
+      // Where the bytes go: V8's sampling heap profiler over 300 reads, counting objects the
+      // young- and old-generation collections freed too (what a read allocates, not what it keeps).
+      const { Session } = await import('node:inspector/promises');
+      const session = new Session();
+      session.connect();
+      await session.post('HeapProfiler.enable');
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object);
+      for (let i = 0; i < 300; i++) await one();
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: HeapNode } };
+      type HeapNode = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: HeapNode[] };
+      const self = new Map<string, number>();
+      const byPackage = new Map<string, number>();
+      let total = 0;
+      const walk = (n: HeapNode, stack: string[]) => {
+        const url = n.callFrame.url;
+        const where = `${n.callFrame.functionName || '(anon)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\/speed3\//, '')}:${n.callFrame.lineNumber + 1}`;
+        if (n.selfSize) {
+          total += n.selfSize;
+          self.set(where, (self.get(where) ?? 0) + n.selfSize);
+          // Attributed to the innermost frame of our own code or of a package, by its path.
+          const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (/\/src\//.test(url) ? `src/${url.split('/src/')[1]}` : url ? 'other' : '(native)');
+          byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n.selfSize);
+        }
+        for (const c of n.children) walk(c, stack);
+      };
+      walk(profile.head, []);
+      const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([w, b]) => `  ${(b / 300 / 1024).toFixed(1).padStart(7)} KiB/req  ${((100 * b) / total).toFixed(1).padStart(5)} %  ${w}`).join('\n');
+      console.log(`Sampled allocation: ${(total / 300 / 1024).toFixed(0)} KiB per read\nBy package or file:\n${top(byPackage, 25)}\nBy function:\n${top(self, 40)}`);
+      session.disconnect();
+      return;
+    }
     const variants: Array<[string, () => void]> = [
       ['all on', () => undefined],
       ['- armor plugins', () => { apollo.internals.plugins = allPlugins.filter((p) => !named.armor.includes(p)); }],
