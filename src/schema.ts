@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { authChecker } from './resolvers/auth-checker';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditResolver } from './resolvers/audit.resolver';
@@ -42,6 +42,7 @@ export const RESOLVERS = [
 
 /** The schema, from the resolver classes. `schema.graphql` is this, printed (see test/schema.test.ts). */
 export async function createSchema(): Promise<GraphQLSchema> {
+  plainFieldsAsSimple();
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
@@ -53,6 +54,25 @@ export async function createSchema(): Promise<GraphQLSchema> {
   schema.getQueryType()!.description = 'Reads: who is calling, accounts and stores, shopper profiles, orders, visitors, privacy reports and the forget ledger.';
   schema.getMutationType()!.description = 'Writes: ingestion batches, forget and replay, store and key administration.';
   return schema;
+}
+
+/**
+ * type-graphql wraps every plain `@Field` of an object type in a resolver of its own (a
+ * resolverData object and a middleware dispatch per field and row: ~60 KiB allocated per profile
+ * read, bench/PROFILE.md round three) even where that resolver only returns `root[name]`, which is
+ * what graphql-js's default resolver does. A field is marked `simple` (graphql's default
+ * resolver) only when the wrapper adds nothing: no `@Authorized`, no middleware, and its schema
+ * name is its property name. `@FieldResolver`s (every withheld or scoped field) are unaffected:
+ * type-graphql resolves them through their resolver class whatever `simple` says.
+ */
+export function plainFieldsAsSimple(): number {
+  let n = 0;
+  for (const field of getMetadataStorage().fields) {
+    if (field.simple !== undefined || field.roles !== undefined || field.middlewares?.length || field.schemaName !== field.name) continue;
+    field.simple = true;
+    n++;
+  }
+  return n;
 }
 
 /** The committed form of the schema: sorted, so the file changes only when the schema does. */

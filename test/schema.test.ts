@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType } from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
 import { createSchema, printSchemaSdl } from '../src/schema';
 
 describe('schema', () => {
@@ -38,5 +39,30 @@ describe('schema', () => {
     };
     expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(expect.arrayContaining(promised.Query));
     expect(Object.keys(schema.getMutationType()!.getFields())).toEqual(expect.arrayContaining(promised.Mutation));
+  });
+
+  it('resolves plain fields with graphql\'s default resolver, and every authorized field through type-graphql', () => {
+    // plainFieldsAsSimple (src/schema.ts): a field marked simple has no resolver of its own. A
+    // field with @Authorized or a middleware must keep one, or its check would be skipped.
+    const byTypeAndField = new Map(getMetadataStorage().fields.map((f) => [`${(f.target as { name: string }).name}.${f.schemaName}`, f]));
+    const unchecked: string[] = [];
+    let simple = 0;
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const meta = byTypeAndField.get(`${type.name}.${field.name}`);
+        if (!field.resolve) {
+          simple++;
+          if (meta && (meta.roles !== undefined || meta.middlewares?.length)) unchecked.push(`${type.name}.${field.name}`);
+        }
+      }
+    }
+    expect(unchecked).toEqual([]);
+    expect(simple).toBeGreaterThan(50);
+    // Withheld personal fields are field resolvers with @Authorized: wrapped; plain ones are not.
+    const customer = schema.getType('Customer');
+    const order = schema.getType('Order');
+    expect(isObjectType(customer) && customer.getFields().email.resolve).toBeInstanceOf(Function);
+    expect(isObjectType(order) && order.getFields().id.resolve).toBeUndefined();
   });
 });

@@ -69,6 +69,12 @@ describe.each(ENGINES)('query cost and page sizes [%s]', (engine) => {
       expect(r.errors?.map((e) => ({ message: e.message, code: e.extensions?.code }))).toEqual([{ message: FIRST, code: 'BAD_USER_INPUT' }]);
     }
     expect(ok(await t.gql(a.key, 'query($s:ID!){ customers(storeId:$s, first: 100){ totalCount } }', { s })).customers.totalCount).toBe(1);
+    // The \`first\` arguments are found once per query text (query-cost.ts): the values are still
+    // checked on every request of that text, whichever came first.
+    for (const o of [20, 101, 20, -1]) {
+      const r = await t.gql(a.key, ANALYST_VARIABLES, { s, c: 10, o });
+      expect(r.errors?.map((e) => e.message) ?? []).toEqual(o === 20 ? [] : [FIRST]);
+    }
   });
 
   it('names the kind of the other query limits, without "Syntax Error"', async () => {
