@@ -19,19 +19,10 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { RowDataPacket, createConnection } from 'mysql2/promise';
 import { benchGatewayConfig, createBenchTenant, dropBenchDatabases, listenGateway, SERVER } from './bench-support';
-import { customerEmail, rng, seedStore, sizesFor } from './profile-seed';
+import { customerEmail, PROFILE_QUERY, rng, seedStore, sizesFor } from './profile-seed';
 import { armor } from '../src/http/armor';
 import type { Gateway } from '../src/app';
 
-const PROFILE_QUERY = `query Profile($s: ID!, $e: String!) {
-  customer(storeId: $s, idOrEmail: $e) {
-    id email
-    crm { age gender city }
-    orders(first: 10) { totalCount edges { node { id total currency lines { productId quantity unitPrice } } } }
-    visitors { id log(first: 10) { edges { node { type url occurredAt } } } }
-    preferences { topProducts { productId score } topCategories { name score } }
-  }
-}`;
 
 const N = Number(process.argv[2] ?? 1500);
 const SCALE = Number(process.argv[3] ?? 0.01);

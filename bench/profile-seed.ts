@@ -50,6 +50,17 @@ export function sizesFor(scale: number): Sizes {
 
 const customerId = (i: number) => `c${pad(i + 1, 7)}`;
 export const customerEmail = (i: number) => `cust${i + 1}@bench.example`;
+
+/** The profile read every profile bench measures (by e-mail: orders with lines, visitors with their log, preferences). */
+export const PROFILE_QUERY = `query Profile($s: ID!, $e: String!) {
+  customer(storeId: $s, idOrEmail: $e) {
+    id email
+    crm { age gender city }
+    orders(first: 10) { totalCount edges { node { id total currency lines { productId quantity unitPrice } } } }
+    visitors { id log(first: 10) { edges { node { type url occurredAt } } } }
+    preferences { topProducts { productId score } topCategories { name score } }
+  }
+}`;
 const visitorId = (i: number) => `v${pad(i + 1, 7)}`;
 const productId = (i: number) => `p${pad(i + 1, 4)}`;
 /** Products are dealt round-robin into categories: product i is in category i % 10. */

@@ -26,7 +26,7 @@ import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import { parseMysqlUrl } from '../src/config';
 import { startPrivateMariadb, PrivateMariadb } from '../test/support/private-mariadb';
 import { BENCH_RECEIPT_KEY, benchOptions, cpuMsOf, createBenchTenant, gql, percentile, post, randInt, rssOf, startServer, stopServer, table } from './bench-support';
-import { customerEmail, pick, rng, seedStore, sizesFor } from './profile-seed';
+import { customerEmail, PROFILE_QUERY, pick, rng, seedStore, sizesFor } from './profile-seed';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -50,15 +50,6 @@ type Options = ReturnType<typeof benchOptions<typeof OPTIONS>>;
 // The two queries
 // ---------------------------------------------------------------------------------------------
 
-const PROFILE_QUERY = `query Profile($s: ID!, $e: String!) {
-  customer(storeId: $s, idOrEmail: $e) {
-    id email
-    crm { age gender city }
-    orders(first: 10) { totalCount edges { node { id total currency lines { productId quantity unitPrice } } } }
-    visitors { id log(first: 10) { edges { node { type url occurredAt } } } }
-    preferences { topProducts { productId score } topCategories { name score } }
-  }
-}`;
 
 const LIST_QUERY = `query List($s: ID!, $after: String) {
   customers(storeId: $s, first: 50, after: $after) {
