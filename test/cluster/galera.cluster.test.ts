@@ -15,6 +15,7 @@ import { FailoverHosts } from '../../src/tenancy/host-failover';
 import { codes, gqlClient, GqlResult, ok, TEST_RECEIPT_KEY, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { galeraMissing, GaleraCluster, startGaleraCluster } from '../support/galera-cluster';
+import { sleep } from '../support/wait';
 
 /**
  * The gateway on a 3-node MariaDB Galera cluster of the suite's own (catalog and stores on it):
@@ -37,7 +38,6 @@ const SUPPRESSIONS = 'query($s:ID!){ suppressions(storeId:$s){ totalCount } }';
 const PURGE = 'mutation($s:ID){ purgeExpiredData(storeId:$s){ visitorsDeleted eventsDeleted runs { status } } }';
 const PENDING = 'query{ forgetRequests(status: PENDING, first: 100){ totalCount } }';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => new Date().toISOString();
 const yearsAgo = (n: number) => new Date(Date.now() - n * 365 * 86_400_000).toISOString();
 

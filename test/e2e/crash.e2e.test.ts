@@ -1,6 +1,7 @@
 import { ENGINES, ok, TestGateway } from '../support/gateway';
 import { createTenant, TRACK_EVENTS, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { GatewayProcess, killStartedProcesses, processDatabases, ProcessDatabases, startGatewayProcess } from '../support/process';
+import { until } from '../support/wait';
 
 /**
  * A gateway process killed (SIGKILL) in the middle of a forget: its store transaction rolls
@@ -15,7 +16,6 @@ const FORGET = 'mutation($q:String!,$s:ID){ forgetCustomer(idOrEmail:$q, storeId
 const LEDGER = 'query{ forgetRequests(first: 10){ edges { node { id status customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten failure completedAt receipt } } } }';
 const AUDIT = 'query{ auditLog(operation: "forgetCustomer.recovered", first: 10){ edges { node { operation apiKeyId storeId records } } } }';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A fixed recent time as both engines store DATETIME(3). */
 const RECENT = new Date(Date.now() - 86_400_000).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -31,16 +31,6 @@ async function bulkEvents(dbs: ProcessDatabases, storeId: string, visitorId: str
      WHERE x.i < ?`,
     [visitorId, RECENT, n],
   );
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 afterAll(killStartedProcesses);

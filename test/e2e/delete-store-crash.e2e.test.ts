@@ -5,6 +5,7 @@ import { parseMysqlUrl } from '../../src/config';
 import { asMysqlAdmin, ENGINES, MYSQL_TEST_URL, ok, TestGateway } from '../support/gateway';
 import { createKey, createTenant, UPSERT_CUSTOMERS } from '../support/fixtures';
 import { GatewayProcess, killStartedProcesses, processDatabases, ProcessDatabases, startGatewayProcess } from '../support/process';
+import { sleep } from '../support/wait';
 
 /**
  * A gateway process killed (SIGKILL) in the middle of a store deletion: the store is marked
@@ -13,7 +14,6 @@ import { GatewayProcess, killStartedProcesses, processDatabases, ProcessDatabase
  */
 const EVENTS = 30_000;
 const FAST = { LEASE_TTL: '2s', FORGET_RECOVERY_INTERVAL: '1s' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RECENT = new Date(Date.now() - 86_400_000).toISOString().replace('T', ' ').replace('Z', '');
 
 async function bulkEvents(dbs: ProcessDatabases, storeId: string, n: number): Promise<void> {

@@ -7,8 +7,7 @@ import { forgetLeaseName } from '../../src/services/privacy/forget.service';
 import { recoverForgets, RECOVERY_LEASE } from '../../src/services/privacy/forget-recovery';
 import { ConfigError, loadConfig } from '../../src/config';
 import { catalogOf } from '../support/internals';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../support/wait';
 
 describe('lease and schedule configuration', () => {
   it.each([

@@ -5,10 +5,10 @@ import { PurgeRunEntity } from '../../src/entities/catalog';
 import { monthsBefore } from '../../src/services/retention/retention-rule';
 import { nextPurgeDelay, startRetentionSchedule } from '../../src/services/retention/retention-schedule';
 import { catalogOf } from '../support/internals';
+import { sleep } from '../support/wait';
 
 const HOUR = 3_600_000;
 const RUNS = 'query{ purgeRuns(first: 20){ totalCount edges { node { triggeredBy status eventsDeleted startedAt } } } }';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('nextPurgeDelay', () => {
   const now = new Date('2026-06-01T12:00:00Z');

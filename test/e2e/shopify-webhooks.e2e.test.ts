@@ -5,6 +5,7 @@ import { sqliteStoreFile } from '../../src/tenancy/data-source-factory';
 import { asMysqlAdmin, codes, ENGINES, ok, startTestGateway, TestGateway } from '../support/gateway';
 import { createTenant, Tenant, UPSERT_CUSTOMERS, UPSERT_ORDERS } from '../support/fixtures';
 import { catalogOf } from '../support/internals';
+import { sleep } from '../support/wait';
 
 const SECRET = 'shpss_test_0123456789abcdef';
 const SETTINGS = 'mutation($s:ID!,$d:String){ updateStoreSettings(storeId:$s, settings:{shopifyDomain:$d}){ id settings { shopifyDomain } } }';
@@ -13,8 +14,6 @@ const SETTINGS = 'mutation($s:ID!,$d:String){ updateStoreSettings(storeId:$s, se
 const redactBody = (domain: string) => ({ shop_id: 954889, shop_domain: domain, customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' }, orders_to_redact: [299938, 280263, 220458] });
 const dataRequestBody = (domain: string) => ({ shop_id: 954889, shop_domain: domain, orders_requested: [299938, 280263, 220458], customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' }, data_request: { id: 9999 } });
 const shopRedactBody = (domain: string) => ({ shop_id: 954889, shop_domain: domain });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends a webhook as Shopify does: JSON body, base64 HMAC-SHA256 of the raw body in X-Shopify-Hmac-Sha256. */
 async function send(t: TestGateway, topic: string, domain: string, body: unknown, opts: { id?: string; secret?: string | null; hmac?: string } = {}) {

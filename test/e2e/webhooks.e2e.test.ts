@@ -10,6 +10,7 @@ import { failDeletes } from '../support/faults';
 import { Like } from 'typeorm';
 import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { catalogOf } from '../support/internals';
+import { sleep, until } from '../support/wait';
 
 /**
  * Webhooks out (issue 16, api.md "Added in the second round"): Standard Webhooks signatures,
@@ -22,18 +23,6 @@ const ROTATE = 'mutation($s:ID!){ rotateWebhookSecret(storeId:$s){ secret } }';
 const DELIVERIES = 'query($s:ID!,$f:Int,$a:String){ webhookDeliveries(storeId:$s, first:$f, after:$a){ totalCount pageInfo { hasNextPage endCursor } edges { node { id event status attempts lastAttemptAt responseStatus } } } }';
 const FORGET = `mutation($q:String!,$s:ID,$r:String){ forgetCustomer(idOrEmail:$q, storeId:$s, reference:$r){ requests {
   id status found reference requestedAt completedAt backupsClearBy customersDeleted ordersAnonymized visitorsDeleted eventsDeleted alreadyForgotten } } }`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The signature of Standard Webhooks, computed by hand: HMAC-SHA256 keyed with the secret's base64-decoded part. */
 function handSignature(secret: string, id: string, timestamp: string, body: string): string {
