@@ -1,6 +1,7 @@
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import type { Engine } from '../../config';
 
 /**
  * Hot-path statements written once as SQL text and read back into TypeORM entities, so a
@@ -70,6 +71,16 @@ export function projection<E>(em: EntityManager, entity: new () => E, alias: str
 
 /** `?, ?, ?` for n values. */
 export const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/** `xs` in consecutive slices of at most `size` (one multi-row statement each). */
+export function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Which SQL dialect a store's database speaks. */
+export const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
 
 /** The callback side of a mysql2 pool connection: what `readRows` uses of it. */
 interface PooledConnection {

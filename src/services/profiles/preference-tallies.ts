@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { OrderEntity, OrderLineEntity, PreferenceTallyEntity, VisitEventEntity } from '../../entities/store';
-import { marks, once, quote } from '../loaders/raw-rows';
+import { chunks as chunksOf, engineOf, marks, once, quote } from '../loaders/raw-rows';
 
 /**
  * Keeps `preference_tallies` (entities/store/preference-tally.entity.ts) equal to what
@@ -20,13 +20,7 @@ import { marks, once, quote } from '../loaders/raw-rows';
 /** Owners per statement (SQLite binds at most 32766 values; MariaDB's packets stay small). */
 const CHUNK = 500;
 
-const isMysql = (em: EntityManager) => em.connection.options.type === 'mysql' || em.connection.options.type === 'mariadb';
-
-function chunks<T>(values: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
+const chunks = <T>(values: T[]): T[][] => chunksOf(values, CHUNK);
 
 const distinct = (values: (string | null | undefined)[]) => [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))].sort();
 
@@ -55,7 +49,7 @@ export async function addClicks(em: EntityManager, events: readonly Pick<VisitEv
       const values = Array.from({ length: part.length }, () => "('v', ?, ?, ?)").join(', ');
       return (
         `INSERT INTO ${tallies} (${kind}, ${ownerId}, ${productId}, ${n}) VALUES ${values} ` +
-        (isMysql(em) ? `ON DUPLICATE KEY UPDATE ${n} = ${n} + VALUES(${n})` : `ON CONFLICT (${kind}, ${ownerId}, ${productId}) DO UPDATE SET ${n} = ${n} + excluded.${n}`)
+        (engineOf(em) === 'mysql' ? `ON DUPLICATE KEY UPDATE ${n} = ${n} + VALUES(${n})` : `ON CONFLICT (${kind}, ${ownerId}, ${productId}) DO UPDATE SET ${n} = ${n} + excluded.${n}`)
       );
     });
     await em.query(

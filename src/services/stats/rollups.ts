@@ -21,8 +21,11 @@
 import type { EntityManager } from 'typeorm';
 import { decimalToCents } from './money';
 import { isGaleraStore } from '../../tenancy/store-lock';
+import type { Engine } from '../../config';
+import { chunks as chunksOf, engineOf, marks } from '../loaders/raw-rows';
 
-export type Engine = 'sqlite' | 'mysql';
+export type { Engine };
+
 export type RollupKind = 'D' | 'W' | 'M';
 export const ROLLUP_KINDS: RollupKind[] = ['D', 'W', 'M'];
 
@@ -31,7 +34,7 @@ export const DAY_MS = 86_400_000;
 /** The rollup tables (entities in src/entities/store/stats-rollup.entities.ts). */
 export const ROLLUP_TABLES = ['stats_day_events', 'stats_day_orders', 'stats_day_products', 'stats_bucket_visitors', 'stats_bucket_buyers'] as const;
 
-export const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
+export { engineOf };
 
 /** The UTC day number of a time. */
 export const dayOf = (d: Date): number => Math.floor(d.getTime() / DAY_MS);
@@ -64,15 +67,14 @@ export function daySql(engine: Engine, column: string): Record<'day' | 'week' | 
 const kindSql = (engine: Engine, column: string, kind: RollupKind) => daySql(engine, column)[kind === 'D' ? 'day' : kind === 'W' ? 'week' : 'month'];
 
 /** Amounts in integer cents, exactly: DECIMAL arithmetic on MySQL, integers on SQLite. */
-const centsSql = (engine: Engine, expr: string) => (engine === 'sqlite' ? `CAST(ROUND(${expr} * 100) AS INTEGER)` : `(${expr} * 100)`);
+export const centsSql = (engine: Engine, expr: string) => (engine === 'sqlite' ? `CAST(ROUND(${expr} * 100) AS INTEGER)` : `(${expr} * 100)`);
 
 /** Date parameters as each engine compares them: SQLite holds the UTC text TypeORM writes. */
-const dateParam = (engine: Engine, d: Date): Date | string => (engine === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
+export const dateParam = (engine: Engine, d: Date): Date | string => (engine === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
 
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** Rows per multi-row statement (at most 6 parameters a row: well under SQLite's limit). */
 const CHUNK = 1000;
-const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = <T>(xs: T[]): T[][] => chunksOf(xs, CHUNK);
 
 /**
  * The statements that fill the rollups from the stored rows (the StatsRollups migration, and the

@@ -3,7 +3,9 @@ import { BadUserInputError } from '../../errors';
 import type { Tenancy, TenancyContext } from '../../tenancy/tenancy';
 import { centsToDecimal, toCents } from './money';
 import { bucketKey, bucketStarts, nextBucket, StatsIntervalName } from './stats-buckets';
-import { DAY_MS, dayOf, productRollupRevenueStatement, productRollupStatement, rollupStatements } from './rollups';
+import type { Engine } from '../../config';
+import { engineOf } from '../loaders/raw-rows';
+import { centsSql, DAY_MS, dateParam, dayOf, productRollupRevenueStatement, productRollupStatement, rollupStatements } from './rollups';
 
 export const DEFAULT_TOP_PRODUCTS = 10;
 export const MAX_TOP_PRODUCTS = 100;
@@ -38,10 +40,7 @@ export interface TopProductResult {
   revenue: MoneyAmount[];
 }
 
-export type Engine = 'sqlite' | 'mysql';
 type Num = string | number | bigint | null;
-
-const engineOf = (em: EntityManager): Engine => (em.connection.driver.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
 
 /** The bucket of a datetime column, computed by the database: its UTC start as 'YYYY-MM-DD' (SQLite) or an integer key (MySQL). */
 function bucketSql(engine: Engine, column: string, interval: StatsIntervalName): string {
@@ -68,15 +67,6 @@ function bucketKeyOf(engine: Engine, interval: StatsIntervalName, raw: string | 
   if (interval === 'MONTH') return bucketKey(new Date(Date.UTC(Math.floor(n / 100), (n % 100) - 1, 1)));
   return bucketKey(new Date((n - TO_DAYS_EPOCH) * 86_400_000));
 }
-
-/**
- * Amounts in integer cents, summed exactly by the database: DECIMAL arithmetic on MySQL, integer
- * arithmetic on SQLite (which would otherwise sum its decimals as floats).
- */
-const centsSql = (engine: Engine, expr: string) => (engine === 'sqlite' ? `CAST(ROUND(${expr} * 100) AS INTEGER)` : `(${expr} * 100)`);
-
-/** Date parameters as each engine compares them: SQLite holds the UTC text TypeORM writes. */
-const dateParam = (engine: Engine, d: Date): Date | string => (engine === 'sqlite' ? d.toISOString().replace('T', ' ').replace('Z', '') : d);
 
 const revenueList = (byCurrency: Map<string, bigint> | undefined): MoneyAmount[] =>
   [...(byCurrency ?? new Map<string, bigint>())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([currency, cents]) => ({ currency, amount: centsToDecimal(cents) }));
