@@ -59,6 +59,11 @@ const envSchema = z.object({
     .refine((hosts) => hosts.length > 0 && hosts.every((h) => STORE_DB_HOST.test(h)), 'must be a comma-separated list of MySQL host patterns (letters, digits, . : - _ %)')
     .optional(),
   MAX_OPEN_STORES: z.coerce.number().int().min(1).max(10000).default(100),
+  GRAPHQL_COMPILE_AFTER: z
+    .string()
+    .regex(/^(off|\d{1,6})$/, 'expected a count of executions (0: compile on first use) or off')
+    .default('1')
+    .transform((v) => (v === 'off' ? null : Number(v))),
   STORE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   CATALOG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
@@ -148,6 +153,8 @@ export interface Config {
    */
   storeDbUserHosts?: string[];
   maxOpenStores: number;
+  /** Executions of a document by graphql-js before it runs compiled (graphql-jit); null: never compiled. */
+  graphqlCompileAfter: number | null;
   storePoolSize: number;
   catalogPoolSize: number;
   dbConnectTimeoutMs: number;
@@ -314,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storeDbSecret: e.STORE_DB_SECRET,
     storeDbUserHosts: e.STORE_DB_USER_HOST,
     maxOpenStores: e.MAX_OPEN_STORES,
+    graphqlCompileAfter: e.GRAPHQL_COMPILE_AFTER,
     storePoolSize: e.STORE_POOL_SIZE,
     catalogPoolSize: e.CATALOG_POOL_SIZE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,

@@ -14,6 +14,7 @@ import type { ShopifyWebhookService } from '../services/integrations/shopify-web
 import type { Wiring } from '../services/create-services';
 import { armor, QUERY_LIMITS } from './armor';
 import { auditPlugin } from './audit-plugin';
+import { compiledExecutor } from './compiled-executor';
 import { dashboardRouter } from './dashboard-page';
 import { formatError, isUnavailable } from './format-error';
 import { auditedOperationName } from './operation-name';
@@ -77,7 +78,8 @@ export async function createHttpServer(wiring: Wiring, options: GatewayOptions =
   const httpServer = createServer(http);
   const limits = armor();
   const apollo = new ApolloServer<Context>({
-    schema: await createSchema(),
+    // Hot documents run compiled (graphql-jit); Apollo's executor hook is its gateway interface.
+    gateway: compiledExecutor(await createSchema(), { compileAfter: config.graphqlCompileAfter }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // Apollo's own lines ("Unexpected error processing request: …") into the gateway's log,

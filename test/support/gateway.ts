@@ -59,6 +59,9 @@ export async function startTestGateway(engine: Engine, env: Record<string, strin
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests run side by side: each gateway's metrics listener takes a free port.
     METRICS_PORT: '0',
+    // Every document compiled from its first execution: the path hot documents take in production
+    // (the interpreter's is the same answer: test/unit/compiled-executor.test.ts).
+    GRAPHQL_COMPILE_AFTER: '0',
     ...(engine === 'mysql' ? { DATABASE_URL: `${MYSQL_TEST_URL}/${catalogDb}`, SUBJECT_HASH_SECRET: randomBytes(32).toString('hex'), RECEIPT_SIGNING_KEY: TEST_RECEIPT_KEY } : {}),
     ...env,
   });
