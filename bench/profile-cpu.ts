@@ -136,7 +136,9 @@ async function main() {
     ];
     const rows: string[] = [];
     let base = 0;
-    for (const [name, apply] of variants) {
+    // VARIANTS=all runs only the "all on" rows (e.g. to compare builds or settings run by run).
+    const only = process.env.VARIANTS;
+    for (const [name, apply] of variants.filter(([n]) => !only || n.startsWith(only))) {
       apollo.internals.plugins = [...allPlugins];
       audit.record = record;
       audit.subjectHashes = subjectHashes;
