@@ -32,7 +32,7 @@ if (!gc) throw new Error('run with node --expose-gc');
 async function main() {
   const catalogDb = `pgwcpu_${randomBytes(3).toString('hex')}`;
   const adminKey = `pgw_admin_${randomBytes(16).toString('hex')}`;
-  const config = benchGatewayConfig(catalogDb, adminKey, { METRICS_PORT: 'off', RETENTION_INTERVAL: '0', FORGET_RECOVERY_INTERVAL: '0', NODE_ENV: 'production' });
+  const config = benchGatewayConfig(catalogDb, adminKey, { METRICS_PORT: 'off', RETENTION_INTERVAL: '0', FORGET_RECOVERY_INTERVAL: '0', NODE_ENV: 'production', ...(process.env.GRAPHQL_COMPILE_AFTER ? { GRAPHQL_COMPILE_AFTER: process.env.GRAPHQL_COMPILE_AFTER } : {}) });
   let gateway: Gateway | null = null;
   try {
     const started = await listenGateway(config);

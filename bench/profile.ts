@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     console.log(`Private MariaDB on port ${db.port} (buffer pool ${o['buffer-pool']} MiB)`);
     console.log(`Scale ${o.scale}: ${sizes.customers} customers, ${sizes.visitors} visitors, ${sizes.orders} orders, ${sizes.events} visit events`);
 
-    const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+    const passthrough = Object.fromEntries(['STORE_POOL_SIZE', 'CATALOG_POOL_SIZE', 'MAX_OPEN_STORES', 'DB_QUERY_TIMEOUT_MS', 'GRAPHQL_COMPILE_AFTER', 'PATH', 'HOME'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
     // BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node.
     const gwNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const gw = await startServer([...gwNodeArgs, join(ROOT, 'dist', 'main.js')], {
