@@ -114,9 +114,16 @@ async function main() {
           const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (/\/src\//.test(url) ? `src/${url.split('/src/')[1]}` : url ? 'other' : '(native)');
           byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n.selfSize);
         }
-        for (const c of n.children) walk(c, stack);
+        if (n.selfSize && process.env.HEAP_CALLERS === n.callFrame.functionName) {
+          const chain = stack.slice(-8).join(' < ');
+          callers.set(chain, (callers.get(chain) ?? 0) + n.selfSize);
+        }
+        for (const c of n.children) walk(c, [...stack, where]);
       };
+      // HEAP_CALLERS=<function>: the call chains (8 frames) under which that function allocated.
+      const callers = new Map<string, number>();
       walk(profile.head, []);
+      if (callers.size) console.log(`Callers of ${process.env.HEAP_CALLERS}:\n${[...callers].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c, b]) => `  ${(b / 300 / 1024).toFixed(1).padStart(7)} KiB/req  ${c}`).join('\n')}`);
       const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([w, b]) => `  ${(b / 300 / 1024).toFixed(1).padStart(7)} KiB/req  ${((100 * b) / total).toFixed(1).padStart(5)} %  ${w}`).join('\n');
       console.log(`Sampled allocation: ${(total / 300 / 1024).toFixed(0)} KiB per read\nBy package or file:\n${top(byPackage, 25)}\nBy function:\n${top(self, 40)}`);
       session.disconnect();
