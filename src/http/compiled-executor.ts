@@ -1,5 +1,19 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { DocumentNode, execute, ExecutionResult, getNullableType, getVariableValues, GraphQLError, GraphQLFieldResolver, GraphQLSchema, isListType, isObjectType } from 'graphql';
+import {
+  DocumentNode,
+  execute,
+  ExecutionResult,
+  FragmentDefinitionNode,
+  getNullableType,
+  getVariableValues,
+  GraphQLError,
+  GraphQLFieldResolver,
+  GraphQLSchema,
+  isListType,
+  isObjectType,
+  Kind,
+  SelectionSetNode,
+} from 'graphql';
 import { toError } from 'graphql/jsutils/toError';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -7,8 +21,14 @@ import { LRUCache } from 'lru-cache';
 type GatewayInterface = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
-/** Most documents kept compiled at once (the least recently used is dropped, and compiled again if it comes back). */
-export const MAX_COMPILED_DOCUMENTS = 1000;
+/**
+ * Bounds on compiled code, counted in fields (expandedFieldCount; about 4-6 KiB of heap each):
+ * all documents kept compiled together (the least recently used is dropped, and compiled again if
+ * it comes back), and one document, above which it always runs through graphql-js.
+ */
+export const MAX_COMPILED_FIELDS = 10_000;
+export const MAX_DOCUMENT_FIELDS = 1_000;
+const MAX_COMPILED_DOCUMENTS = 1_000;
 
 export interface CompiledExecutorOptions {
   /**
@@ -32,12 +52,22 @@ export interface CompiledExecutorOptions {
  * gets graphql-js's error (Apollo's BAD_USER_INPUT); field errors come back as graphql-js errors
  * with the same message, locations, path, cause and extensions.
  */
-export function compiledExecutor(schema: GraphQLSchema, options: CompiledExecutorOptions): GatewayInterface {
+export function compiledExecutor(schema: GraphQLSchema, options: CompiledExecutorOptions): GatewayInterface & { compiledDocuments(): number } {
   settleListItems(schema);
   // Apollo keeps one DocumentNode per query text (its bounded document store), so a document's
-  // identity is its text: counted weakly, compiled into a bounded cache.
+  // identity is its text: counted and measured weakly, compiled into a cache bounded in fields.
   const runs = new WeakMap<DocumentNode, number>();
-  const compiled = new LRUCache<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>({ max: MAX_COMPILED_DOCUMENTS });
+  const fields = new WeakMap<DocumentNode, number>();
+  const fieldsOf = (document: DocumentNode): number => {
+    let n = fields.get(document);
+    if (n === undefined) fields.set(document, (n = expandedFieldCount(document)));
+    return n;
+  };
+  const compiled = new LRUCache<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>({
+    max: MAX_COMPILED_DOCUMENTS,
+    maxSize: MAX_COMPILED_FIELDS,
+    sizeCalculation: (_byName, document) => Math.max(1, fieldsOf(document)),
+  });
 
   const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | ExecutionResult => {
     let byName = compiled.get(document);
@@ -51,7 +81,7 @@ export function compiledExecutor(schema: GraphQLSchema, options: CompiledExecuto
   const executor: GatewayExecutor = async ({ document, operationName, operation, request, context }) => {
     const variableValues = request.variables ?? {};
     const n = runs.get(document) ?? 0;
-    if (options.compileAfter === null || n < options.compileAfter) {
+    if (options.compileAfter === null || n < options.compileAfter || fieldsOf(document) > MAX_DOCUMENT_FIELDS) {
       runs.set(document, n + 1);
       return execute({ schema, document, contextValue: context, variableValues, operationName });
     }
@@ -73,6 +103,7 @@ export function compiledExecutor(schema: GraphQLSchema, options: CompiledExecuto
     stop: async () => {
       compiled.clear();
     },
+    compiledDocuments: () => compiled.size,
   };
 }
 
@@ -116,4 +147,37 @@ function settleListItems(schema: GraphQLSchema): void {
       settled.add(field.resolve);
     }
   }
+}
+
+/**
+ * Fields a document's compiled code is made of: every field of every operation, fragments spread
+ * where they are used (once per selection set, as graphql-jit and graphql-js collect them). The
+ * compiled code's size grows with it (about 4-6 KiB of heap per field: 120 KiB for the profile
+ * query, 1.3 MiB for GraphiQL's introspection query).
+ */
+export function expandedFieldCount(document: DocumentNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const count = (set: SelectionSetNode, depth: number): number => {
+    // Validation has refused fragment cycles; the depth guard keeps a bad document from looping all the same.
+    if (depth > 64) return 0;
+    const visited = new Set<string>();
+    let n = 0;
+    const walk = (s: SelectionSetNode) => {
+      for (const sel of s.selections) {
+        if (sel.kind === Kind.FIELD) n += 1 + (sel.selectionSet ? count(sel.selectionSet, depth + 1) : 0);
+        else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet);
+        else if (!visited.has(sel.name.value)) {
+          visited.add(sel.name.value);
+          const f = fragments.get(sel.name.value);
+          if (f) walk(f.selectionSet);
+        }
+      }
+    };
+    walk(set);
+    return n;
+  };
+  let total = 0;
+  for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION) total += count(d.selectionSet, 0);
+  return total;
 }

@@ -9,8 +9,9 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  parse,
 } from 'graphql';
-import { compiledExecutor } from '../../src/http/compiled-executor';
+import { compiledExecutor, expandedFieldCount, MAX_COMPILED_FIELDS, MAX_DOCUMENT_FIELDS } from '../../src/http/compiled-executor';
 import { formatError } from '../../src/http/format-error';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../src/errors';
 import { ConfigError, loadConfig } from '../../src/config';
@@ -114,9 +115,11 @@ const documents: [string, string, Record<string, unknown> | undefined][] = [
 
 describe('the compiled executor answers as graphql-js does', () => {
   const servers: ApolloServer[] = [];
+  const executors = new Map<ApolloServer, ReturnType<typeof compiledExecutor>>();
   const serve = async (compileAfter: number | null) => {
+    const gateway = compiledExecutor(schema, { compileAfter });
     const apollo = new ApolloServer({
-      gateway: compiledExecutor(schema, { compileAfter }),
+      gateway,
       formatError,
       includeStacktraceInErrorResponses: false,
       logger: { debug() {}, info() {}, warn() {}, error() {} },
@@ -135,6 +138,7 @@ describe('the compiled executor answers as graphql-js does', () => {
     });
     await apollo.start();
     servers.push(apollo);
+    executors.set(apollo, gateway);
     return apollo;
   };
   let interpreted: ApolloServer;
@@ -179,6 +183,31 @@ describe('the compiled executor answers as graphql-js does', () => {
     for (let i = 0; i < 4; i++) answers.push(await run(apollo, q));
     for (const a of answers) expect(a).toEqual(answers[0]);
     expect(answers[0].body.errors?.map((e) => e.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+  });
+
+  it('keeps compiled code bounded in fields; a document over the bound runs through graphql-js', async () => {
+    const apollo = await serve(0);
+    const executor = executors.get(apollo)!;
+    const huge = `{ ${Array.from({ length: MAX_DOCUMENT_FIELDS + 1 }, (_, i) => `f${i}: echo(n: ${i})`).join(' ')} }`;
+    expect(expandedFieldCount(parse(huge))).toBe(MAX_DOCUMENT_FIELDS + 1);
+    const answer = await run(apollo, huge, undefined);
+    expect(answer).toEqual(await run(interpreted, huge, undefined));
+    expect(executor.compiledDocuments()).toBe(0);
+    // Documents of 50 fields each: the cache keeps at most MAX_COMPILED_FIELDS' worth of them.
+    const doc = (k: number) => `{ ${Array.from({ length: 50 }, (_, i) => `d${k}f${i}: echo(n: ${i})`).join(' ')} }`;
+    const n = MAX_COMPILED_FIELDS / 50 + 20;
+    for (let k = 0; k < n; k++) await run(apollo, doc(k), undefined);
+    expect(executor.compiledDocuments()).toBe(MAX_COMPILED_FIELDS / 50);
+    // The most recent is kept, and answers as before.
+    expect(await run(apollo, doc(n - 1), undefined)).toEqual(await run(interpreted, doc(n - 1), undefined));
+  });
+
+  it('counts fragments where they are spread, once per selection set', () => {
+    expect(expandedFieldCount(parse('{ person(id: "p1") { ...P ...P friend { ...P } } } fragment P on Person { id email }'))).toBe(6);
+    // A fragment spread twice in each of 30 levels is still linear, as the executors collect it.
+    let frags = 'fragment F0 on Query { echo(n: 1) }';
+    for (let i = 1; i <= 30; i++) frags += ` fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`;
+    expect(expandedFieldCount(parse(`{ ...F30 } ${frags}`))).toBe(1);
   });
 });
 
