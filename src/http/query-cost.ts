@@ -85,12 +85,21 @@ export function checkQuery(schema: GraphQLSchema, document: DocumentNode, operat
   };
 
   // Page sizes first, wherever they are (fragments included): the error names the argument.
+  const pages: unknown[] = [];
   for (const value of firstArguments(document)) {
     const v = intValue(value);
     if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0 && v <= MAX_PAGE_SIZE)) {
       throw new BadUserInputError(`\`first\` must be between 0 and ${MAX_PAGE_SIZE}`, { http: { status: 400 } });
     }
+    pages.push(v);
   }
+  // The cost depends on the operation and its page sizes only: an operation already found
+  // within the limit with these page sizes is not walked again (a hot document's requests).
+  // Only page sizes that are numbers or absent make a key (anything else is refused later by
+  // variable coercion, after this walk, as before).
+  const key = pages.every((v) => v == null || typeof v === 'number') ? pages.map((v) => (v == null ? '' : String(v))).join(',') : null;
+  let within = withinLimit.get(operation);
+  if (key !== null && within?.has(key)) return;
 
   const root = schema.getRootType(operation.operation);
   if (!root) return;
@@ -134,4 +143,11 @@ export function checkQuery(schema: GraphQLSchema, document: DocumentNode, operat
     }
   };
   walk(operation.selectionSet, root, 1, false);
+  if (key === null) return;
+  if (!within) withinLimit.set(operation, (within = new Set()));
+  if (within.size < MAX_KEPT_PAGE_SIZES) within.add(key);
 }
+
+/** Page-size combinations found within the limit, per parsed operation (see checkQuery). */
+const withinLimit = new WeakMap<OperationDefinitionNode, Set<string>>();
+const MAX_KEPT_PAGE_SIZES = 64;

@@ -54,6 +54,12 @@ describe.each(ENGINES)('query cost and page sizes [%s]', (engine) => {
         errors: [{ message: COST, code: 'GRAPHQL_VALIDATION_FAILED' }],
       });
     }
+    // An operation found within the limit is not walked again for the same page sizes
+    // (query-cost.ts): other page sizes on the same text are still weighed, each time.
+    for (const [c, o] of [[10, 20], [100, 100], [10, 20], [100, 100], [0, 100]]) {
+      const r = await raw(t, a.key, ANALYST_VARIABLES, { s, c, o });
+      expect(r.errors?.map((e) => e.message) ?? []).toEqual(c === 100 ? [COST] : []);
+    }
   });
 
   it('answers a page size outside 0–100 with BAD_USER_INPUT naming `first`, literal or variable', async () => {
