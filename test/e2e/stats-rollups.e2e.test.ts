@@ -15,22 +15,13 @@ import { SCHEDULE_PRINCIPAL } from '../../src/services/retention/retention-sched
 import { referenceBuckets, referenceTopProducts } from '../../src/services/stats/store-stats.service';
 import { backfillStatements, ROLLUP_TABLES } from '../../src/services/stats/rollups';
 import { bucketStart, nextBucket, StatsIntervalName } from '../../src/services/stats/stats-buckets';
+import { mulberry32 } from '../../src/services/demo/demo-data';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
