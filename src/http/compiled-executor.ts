@@ -80,14 +80,15 @@ export function compiledExecutor(schema: GraphQLSchema, options: CompiledExecuto
 
   const executor: GatewayExecutor = async ({ document, operationName, operation, request, context }) => {
     const variableValues = request.variables ?? {};
+    const interpreted = () => execute({ schema, document, contextValue: context, variableValues, operationName });
     const n = runs.get(document) ?? 0;
     if (options.compileAfter === null || n < options.compileAfter || fieldsOf(document) > MAX_DOCUMENT_FIELDS) {
       runs.set(document, n + 1);
-      return execute({ schema, document, contextValue: context, variableValues, operationName });
+      return interpreted();
     }
     const c = compiledFor(document, operationName);
     // Compilation refused the document (it cannot, once Apollo validated it): graphql-js decides.
-    if (!isCompiledQuery(c)) return execute({ schema, document, contextValue: context, variableValues, operationName });
+    if (!isCompiledQuery(c)) return interpreted();
     const checked = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues, { maxErrors: 50 });
     if (checked.errors) return { errors: checked.errors };
     const result = await c.query(undefined, context, variableValues);
